@@ -1,0 +1,1 @@
+"""The lecture-agnostic build engine: find lectures, compute, draw, write pages."""

@@ -1,0 +1,68 @@
+"""How lecture code declares its computations and figures.
+
+A lecture's `compute.py` marks functions with `@computation`, its
+`figures.py` with `@figure`. A function's parameters name the computations
+it needs (as in pytest fixtures); the engine resolves them, so the
+dependency graph is read off the signatures and nothing is registered twice.
+"""
+import inspect
+from dataclasses import dataclass, field
+from typing import Callable
+
+MARK = "__lecturekit__"
+
+
+@dataclass(frozen=True)
+class Computation:
+    """A pure function whose returned dict becomes part of the lecture's results.
+
+    Plain Python values (numbers, strings, lists, dicts) are published in
+    results.json under `into` (default: the function name); numpy arrays are
+    data for figures only.
+    """
+    name: str
+    fn: Callable
+    into: str
+    deps: tuple
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """A function of computed results that returns a figure (PNG) or an animation (GIF)."""
+    name: str
+    fn: Callable
+    deps: tuple
+    kwargs: dict = field(default_factory=dict)
+
+
+def _dependencies(fn, fixed=()):
+    """Parameter names of `fn` that are not fixed keyword arguments."""
+    return tuple(p for p in inspect.signature(fn).parameters if p not in fixed)
+
+
+def computation(fn=None, *, into=None):
+    """Mark `fn` as a computation; `into` names the results namespace it fills."""
+    def mark(fn):
+        setattr(fn, MARK, [Computation(fn.__name__, fn, into or fn.__name__, _dependencies(fn))])
+        return fn
+    return mark(fn) if fn is not None else mark
+
+
+def figure(fn=None, *, name=None, each=None):
+    """Mark `fn` as a figure named `name` (default: the function name, `_` as `-`).
+
+    `each` maps figure names to keyword arguments, for one function that
+    draws several figures (one GIF per descent run, say).
+    """
+    def mark(fn):
+        variants = each or {name or fn.__name__.replace("_", "-"): {}}
+        setattr(fn, MARK, [FigureSpec(figure_name, fn, _dependencies(fn, kwargs), dict(kwargs))
+                           for figure_name, kwargs in variants.items()])
+        return fn
+    return mark(fn) if fn is not None else mark
+
+
+def declared(module, kind):
+    """The computations or figures a module declares, in source order."""
+    return [spec for obj in vars(module).values() for spec in getattr(obj, MARK, [])
+            if isinstance(spec, kind)]

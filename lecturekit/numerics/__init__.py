@@ -1,0 +1,1 @@
+"""Pure teaching numerics: functions of arrays, no plotting, no I/O, no printing."""
