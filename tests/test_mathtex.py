@@ -1,0 +1,160 @@
+"""Build-time math: detection in Markdown, KaTeX rendering, cache, assets."""
+
+import re
+import subprocess
+
+import markdown
+import pytest
+
+from lecturekit.engine import mathtex
+from lecturekit.engine.errors import BuildError
+from lecturekit.engine.mathtex import (
+    Formula,
+    copy_katex_assets,
+    protect_math,
+    render_formulas,
+    restore_math,
+)
+
+PATH = "content/lec01/index.md"
+TOKEN = re.compile(r"MATHTOKEN\d+X")
+
+
+def test_inline_and_display_detected_with_lines():
+    src = "Intro $a+b$ text.\n\n$$\nx^2\n+ y\n$$\n\nAnd $$\\sum_i i$$ then $c$.\n"
+    text, formulas = protect_math(src, PATH)
+    assert formulas == [
+        Formula("a+b", False, 1),
+        Formula("x^2\n+ y", True, 3),
+        Formula("\\sum_i i", True, 8),
+        Formula("c", False, 8),
+    ]
+    assert "$" not in text
+    assert len(TOKEN.findall(text)) == 4
+
+
+def test_code_is_untouched():
+    src = (
+        "Use `$x$` and ``a `$y$` b`` here, but $z$ is math.\n"
+        "\n"
+        "```\nprice = \"$a$\"\n$$\n```\n"
+        "\n"
+        "~~~~python\nx = '$b$'\n~~~~\n"
+        "\n"
+        "    shell $ echo $HOME $c$\n"
+    )
+    text, formulas = protect_math(src, PATH)
+    assert [f.tex for f in formulas] == ["z"]
+    assert formulas[0].line == 1
+    assert text == src.replace("$z$", "MATHTOKEN0000X")
+
+
+def test_escaped_and_lone_dollars_are_text():
+    src = "It costs \\$5, or $5 and $6 for two; \\$x\\$ is not math but $x$ is.\n"
+    text, formulas = protect_math(src, PATH)
+    assert [f.tex for f in formulas] == ["x"]
+    assert text == "It costs $5, or $5 and $6 for two; $x$ is not math but MATHTOKEN0000X is.\n"
+
+
+def test_unterminated_display_math_names_file_and_line():
+    src = "Fine $a$.\n\n$$\nx + y\n\nMore text.\n"
+    with pytest.raises(BuildError) as err:
+        protect_math(src, PATH)
+    assert err.value.path == PATH and err.value.line == 3
+    assert str(err.value).startswith(f"{PATH}:3:")
+
+
+def test_round_trip_through_markdown(tmp_path):
+    src = "# Loss\n\nThe *loss* $L(w)$ is\n$$\n\\operatorname*{arg\\,min}_{w} L(w)\n$$\nwhere $w \\in \\mathbb{R}^d$.\n\n$y$\n"
+    text, formulas = protect_math(src, PATH)
+    html = restore_math(markdown.markdown(text), render_formulas(formulas, PATH, tmp_path))
+    assert not TOKEN.search(html)
+    assert html.count('class="katex"') == 4
+    assert html.count('<div class="math-display"><span class="katex-display">') == 1
+    for p in re.findall(r"<p>.*?</p>", html, re.S):
+        assert "katex-display" not in p and "math-display" not in p
+    assert "<em>loss</em>" in html
+    # an inline formula alone in its paragraph stays inline
+    assert re.search(r'<p><span class="katex">.*</span></p>\s*$', html, re.S)
+
+
+def test_bad_formula_reports_path_line_and_katex_message(tmp_path):
+    for src, line, message in [
+        ("Good $a$.\n\nBad $\\frac{1}{$ here.\n", 3, "Unexpected end of input"),
+        ("Text.\n\n$$\n\\notacommand{x}\n$$\n", 3, "Undefined control sequence: \\notacommand"),
+    ]:
+        _, formulas = protect_math(src, PATH)
+        with pytest.raises(BuildError) as err:
+            render_formulas(formulas, PATH, tmp_path)
+        msg = str(err.value)
+        assert msg.startswith(f"{PATH}:{line}: cannot render formula: KaTeX parse error: ")
+        assert message in msg
+
+
+def test_cache_means_no_node_on_rebuild(tmp_path, monkeypatch):
+    formulas = [Formula(f"x_{{{i}}}", i % 2 == 0, i + 1) for i in range(10)] + [Formula("x_{0}", True, 99)]
+    calls = []
+    real_run = subprocess.run
+
+    def counting_run(*args, **kwargs):
+        calls.append(args)
+        return real_run(*args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "run", counting_run)
+    first = render_formulas(formulas, PATH, tmp_path)
+    assert len(calls) == 1  # one Node process for all formulas
+    assert len(list(tmp_path.glob("*.html"))) == 10  # one file per distinct formula
+    assert first[0] == first[-1] and first[0] != first[2]
+
+    def no_node(*args, **kwargs):
+        raise AssertionError("node started although every formula is cached")
+
+    monkeypatch.setattr(subprocess, "run", no_node)
+    monkeypatch.setattr(subprocess, "Popen", no_node)
+    assert render_formulas(formulas, PATH, tmp_path) == first
+    # display flag is part of the key: same tex, other mode, must render
+    with pytest.raises(AssertionError):
+        render_formulas([Formula("x_{0}", False, 1)], PATH, tmp_path)
+
+
+def test_missing_node_says_how_to_fix(tmp_path, monkeypatch):
+    monkeypatch.delenv("LECTUREKIT_NODE", raising=False)
+    monkeypatch.setattr(mathtex.shutil, "which", lambda name: None)
+    with pytest.raises(BuildError) as err:
+        render_formulas([Formula("x", False, 4)], PATH, tmp_path)
+    assert "Node.js" in str(err.value) and "npm ci" in str(err.value)
+
+
+def test_lecture_macros_render(tmp_path):
+    display = [
+        r"\begin{align} L(w) &= \tfrac{1}{n}\lVert Xw - y \rVert^2 \\ \nabla L &= \tfrac{2}{n} X^\top (Xw - y) \end{align}",
+        r"\begin{aligned} a &= b \\ c &= d \end{aligned}",
+        r"X = \begin{bmatrix} 1 & x_1 \\ 1 & x_2 \end{bmatrix},\quad \mathcal{D} \subset \mathbb{R}^{d}",
+    ]
+    out = render_formulas([Formula(t, True, i) for i, t in enumerate(display)], PATH, tmp_path)
+    assert all(h.startswith('<span class="katex-display">') for h in out)
+    assert "<mtable" in out[0] and "<mtable" in out[2]
+
+
+def test_argmin_has_limits_below_in_display(tmp_path):
+    for tex in [r"\arg\min_{w} L(w)", r"\operatorname*{arg\,min}_{w} L(w)"]:
+        (html,) = render_formulas([Formula(tex, True, 1)], PATH, tmp_path)
+        assert "<munder>" in html
+        assert "op-limits" in html
+
+
+def test_katex_assets_are_woff2_only_and_complete(tmp_path):
+    dest = tmp_path / "assets" / "katex"
+    written = copy_katex_assets(dest)
+    css = (dest / "katex.min.css").read_text(encoding="utf-8")
+    assert dest / "katex.min.css" in written
+    urls = re.findall(r"url\(([^)]*)\)", css)
+    assert len(urls) >= 15
+    assert css.count("@font-face") == len(urls)
+    for url in urls:
+        url = url.strip("'\"")
+        assert url.startswith("fonts/") and url.endswith(".woff2"), url
+        assert (dest / url).is_file(), url
+        assert dest / url in written
+    assert ".woff)" not in css and ".ttf" not in css and "truetype" not in css
+    assert not list((dest / "fonts").glob("*.woff")) and not list((dest / "fonts").glob("*.ttf"))
