@@ -50,3 +50,29 @@ def squared_error_1d(w, x, y):
     """Mean squared error of the line y_hat = w x through the origin."""
     w = np.asarray(w)
     return np.mean((w[..., None] * x - y) ** 2, axis=-1)
+
+
+def logistic_nll_hessian(w, X, t):
+    """Hessian (1/N) X^T diag(p(1-p)) X: second-order structure of the logistic loss.
+
+    `t` does not enter (the NLL is linear in t); it is kept so every loss
+    function shares the signature (w, data...). Batched: w (..., 2) -> (..., 2, 2).
+    """
+    p = sigmoid(np.asarray(w) @ X.T)
+    # d/dw of (p_i - t_i) x_i is p_i (1 - p_i) x_i x_i^T; sum over the data.
+    return np.einsum("...n,na,nb->...ab", p * (1.0 - p), X, X) / len(t)
+
+
+def sine_mse_hessian(w, x, y):
+    """Hessian of the sine MSE by differentiating its gradient once more.
+
+    With u_i = w0 + w1 x_i, r_i = sin u_i - y_i and phi_i = (1, x_i):
+    d2L/dwa dwb = (2/N) sum_i (cos^2 u_i - r_i sin u_i) phi_ia phi_ib.
+    Batched: w (..., 2) -> (..., 2, 2).
+    """
+    w = np.asarray(w)
+    phase = w[..., 0, None] + w[..., 1, None] * x
+    # Product rule on r_i cos u_i: (d r_i) cos u_i + r_i (d cos u_i) = cos^2 u_i - r_i sin u_i.
+    curvature = np.cos(phase) ** 2 - (np.sin(phase) - y) * np.sin(phase)
+    phi = np.stack([np.ones_like(x), x], axis=-1)
+    return 2.0 * np.einsum("...n,na,nb->...ab", curvature, phi, phi) / len(x)

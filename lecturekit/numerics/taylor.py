@@ -1,0 +1,38 @@
+"""Second-order Taylor expansions and the eigen-structure of Hessians."""
+import numpy as np
+
+
+def taylor_quadratic(w_star, loss, grad, hessian):
+    """The local model q(w) = L + g.(w - w*) + 1/2 (w - w*)^T H (w - w*) around w*.
+
+    L, g and H are evaluated once at w*; the returned q accepts w of shape (..., d)
+    and returns shape (...), like the losses, so it can be drawn on a grid.
+    """
+    w_star = np.asarray(w_star, dtype=float)
+    value = float(loss(w_star))
+    g = np.asarray(grad(w_star), dtype=float)
+    H = np.asarray(hessian(w_star), dtype=float)
+
+    def q(w):
+        """Second-order Taylor polynomial of the loss at w*."""
+        d = np.asarray(w, dtype=float) - w_star
+        return value + d @ g + 0.5 * np.einsum("...a,ab,...b->...", d, H, d)
+
+    return q
+
+
+def eigen_axes(H):
+    """Eigenvalues ascending and orthonormal eigenvectors as columns: the principal curvatures.
+
+    H = V diag(lams) V^T; column V[:, i] is the direction with curvature lams[i].
+    """
+    lams, V = np.linalg.eigh(np.asarray(H, dtype=float))
+    return lams, V
+
+
+def positive_definite(H_batch):
+    """Boolean array over the leading axes of (..., d, d): all eigenvalues > 0 (a strict local bowl)."""
+    H_batch = np.asarray(H_batch, dtype=float)
+    # eigvalsh assumes symmetry; symmetrize so round-off asymmetry cannot matter.
+    sym = 0.5 * (H_batch + np.swapaxes(H_batch, -1, -2))
+    return np.all(np.linalg.eigvalsh(sym) > 0, axis=-1)
