@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""Build the course site: compute every result, draw every figure, write every page.
+
+    python build.py [--content content] [--out site]
+
+Steps, in order: find lectures; compute each lecture's results (cached per
+computation); render its figures (cached per figure, in parallel); render
+the Markdown with the results, then to HTML inside the templates; swap the
+finished tree in as the site. Nothing touches the site until all succeeded.
+"""
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from lecturekit.engine import mathtex
+from lecturekit.engine.compute import compute_lecture
+from lecturekit.engine.errors import BuildError
+from lecturekit.engine.figures import render_figures
+from lecturekit.engine.lectures import find_lectures, split_front_matter
+from lecturekit.engine.markup import check_figure_references, markdown_to_html
+from lecturekit.engine.pages import HomePage, LectureLink, LecturePage, render_page, template_environment
+from lecturekit.engine.prose import render_prose
+from lecturekit.engine.site import publish
+
+ROOT = Path(__file__).resolve().parent
+
+
+class Steps:
+    """Prints one line per build step with its duration."""
+
+    def __init__(self, quiet=False):
+        self.start = self.last = time.perf_counter()
+        self.quiet = quiet
+
+    def done(self, message):
+        now = time.perf_counter()
+        if not self.quiet:
+            print(f"  {message:<52} {now - self.last:6.2f} s", flush=True)
+        self.last = now
+
+    def note(self, message):
+        if not self.quiet:
+            print(f"    · {message}", flush=True)
+
+    @property
+    def total(self):
+        return time.perf_counter() - self.start
+
+
+def figure_url(slug, manifests):
+    """URL (relative to the lecture page) of a figure's file or poster."""
+    def url_for(name, which):
+        suffix = ".gif" if which == "file" and manifests[name]["kind"] == "animation" else ".png"
+        stem = f"{name}-poster" if which == "poster" else name
+        return f"figures/{stem}{suffix}"
+    return url_for
+
+
+def figure_files(slug, manifests, figure_dir):
+    """Site paths of a lecture's figures, mapped to their cached files."""
+    files = {}
+    url_for = figure_url(slug, manifests)
+    for name, manifest in manifests.items():
+        files[f"{slug}/{url_for(name, 'file')}"] = Path(figure_dir) / manifest["file"]
+        if manifest["kind"] == "animation":
+            files[f"{slug}/{url_for(name, 'poster')}"] = Path(figure_dir) / manifest["poster"]
+    return files
+
+
+def render_markdown(text, path, first_line, context, manifests, url_for, cache_dir):
+    """Placeholders, then math, then Markdown: returns (html, toc, figure numbers)."""
+    padded = "\n" * (first_line - 1) + text  # so every error's line is the file's line
+    prose = render_prose(padded, path, 1, context)
+    protected, formulas = mathtex.protect_math(prose, path)
+    rendered = mathtex.render_formulas(formulas, path, cache_dir)
+    html, toc, numbers = markdown_to_html(protected, manifests, url_for)
+    return mathtex.restore_math(html, rendered), toc, numbers
+
+
+def lecture_link(lecture, manifests, root):
+    """How other pages link to a lecture (and show its thumbnail)."""
+    thumb = lecture.meta.get("thumbnail", "")
+    if thumb and thumb not in manifests:
+        raise BuildError(f"thumbnail '{thumb}' is not a figure of this lecture", lecture.source, 1)
+    return LectureLink(lecture.meta["title"], lecture.meta["number"], lecture.meta["summary"],
+                       f"{root}{lecture.slug}/index.html",
+                       f"{root}{lecture.slug}/{figure_url(lecture.slug, manifests)(thumb, 'poster' if manifests[thumb]['kind'] == 'animation' else 'file')}" if thumb else "",
+                       lecture.meta.get("thumbnail_alt", f"A figure from {lecture.meta['title']}"))
+
+
+def build(content_dir, out_dir, cache_dir, figure_dir, quiet=False):
+    """The whole build; returns a summary dict. Raises BuildError on an author's mistake."""
+    steps = Steps(quiet)
+    course_meta, course_intro, intro_line = split_front_matter(
+        (content_dir / "index.md").read_text(encoding="utf-8"), content_dir / "index.md")
+    lectures = find_lectures(content_dir)
+    steps.done(f"found {len(lectures)} lecture(s) in {content_dir.name}/")
+
+    computed = {}
+    for lecture in lectures:
+        computed[lecture.slug] = compute_lecture(lecture, cache_dir / "results",
+                                                 progress=lambda n: steps.note(f"computing {n}"))
+    ran = sum(len(c.ran) for c in computed.values())
+    total = sum(len(c.keys) for c in computed.values())
+    steps.done(f"results: {ran} computed, {total - ran} reused")
+
+    manifests, rendered = {}, 0
+    for lecture in lectures:
+        check_figure_references(lecture.body, lecture.source, lecture.body_line,
+                                [spec.name for spec in lecture.figures])
+        manifests[lecture.slug], names = render_figures(lecture, computed[lecture.slug], figure_dir,
+                                                        progress=lambda n: steps.note(f"drew {n}"))
+        rendered += len(names)
+    n_figures = sum(len(m) for m in manifests.values())
+    steps.done(f"figures: {rendered} rendered, {n_figures - rendered} reused")
+
+    env = template_environment(ROOT / "templates")
+    files = {}
+    links = [lecture_link(lecture, manifests[lecture.slug], "../") for lecture in lectures]
+    for i, lecture in enumerate(lectures):
+        slug, results = lecture.slug, computed[lecture.slug].published
+        url_for = figure_url(slug, manifests[slug])
+        body, toc, _ = render_markdown(lecture.body, lecture.source, lecture.body_line, results,
+                                       manifests[slug], url_for, cache_dir / "math")
+        page = LecturePage(course_meta.get("title", "Course"), "../", lecture.meta["title"],
+                           lecture.meta["number"], lecture.meta["summary"], body, toc,
+                           links[i - 1] if i > 0 else None, links[i + 1] if i + 1 < len(links) else None,
+                           "results.json")
+        files[f"{slug}/index.html"] = render_page(env, "lecture.html", page).encode()
+        files[f"{slug}/results.json"] = (json.dumps(results, indent=1, sort_keys=True) + "\n").encode()
+        files.update(figure_files(slug, manifests[slug], figure_dir))
+    intro, _, _ = render_markdown(course_intro, content_dir / "index.md", intro_line, {}, {}, None,
+                                  cache_dir / "math")
+    home = HomePage(course_meta.get("title", "Course"), "",
+                    intro, [lecture_link(lecture, manifests[lecture.slug], "") for lecture in lectures])
+    files["index.html"] = render_page(env, "home.html", home).encode()
+    files["assets/style.css"] = ROOT / "templates" / "static" / "style.css"
+    for path in mathtex.copy_katex_assets(cache_dir / "katex"):
+        files[f"assets/katex/{path.relative_to(cache_dir / 'katex').as_posix()}"] = path
+    files[".nojekyll"] = b""
+    steps.done(f"pages: {len(lectures) + 1} rendered")
+
+    publish(out_dir, files)
+    steps.done(f"wrote {len(files)} files to {out_dir.name}/")
+    return {"lectures": len(lectures), "computed": ran, "computations": total,
+            "rendered": rendered, "figures": n_figures, "files": len(files), "seconds": steps.total}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--content", type=Path, default=ROOT / "content", help="lecture sources")
+    parser.add_argument("--out", type=Path, default=ROOT / "site", help="where the site goes")
+    parser.add_argument("--cache", type=Path, default=ROOT / ".cache", help="computation and math cache")
+    parser.add_argument("--figures", type=Path, default=ROOT / "figures", help="rendered figure cache")
+    parser.add_argument("--quiet", action="store_true", help="print only errors")
+    args = parser.parse_args(argv)
+    try:
+        summary = build(args.content, args.out, args.cache, args.figures, args.quiet)
+    except BuildError as error:
+        print(f"error: {error}", file=sys.stderr)
+        print("build failed; the previous site was left unchanged.", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        print(f"built {summary['lectures']} lecture(s) into {args.out}/ in {summary['seconds']:.2f} s "
+              f"({summary['computed']} of {summary['computations']} results and "
+              f"{summary['rendered']} of {summary['figures']} figures were new)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

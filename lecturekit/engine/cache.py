@@ -1,0 +1,219 @@
+"""Content-addressed cache keys and storage for computed results.
+
+A key hashes everything an output depends on: the source of its function and
+of every project function it reaches, its inputs (the keys of the results it
+consumes, its keyword arguments) and the versions of the libraries it imports.
+Change any of them and the key changes, so a stale entry is never served.
+"""
+import hashlib
+import importlib.metadata
+import inspect
+import json
+import os
+import sys
+import tempfile
+import types
+from pathlib import Path
+
+import numpy as np
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# Top-level import names whose version can change a result or a figure.
+TRACKED_LIBRARIES = {"numpy": "numpy", "scipy": "scipy", "sklearn": "scikit-learn",
+                     "matplotlib": "matplotlib", "PIL": "pillow"}
+FORMAT = "1"  # bump when the cache layout changes
+
+
+def _is_project_object(obj):
+    """A function, class or module defined in this repository (not a library)."""
+    try:
+        filename = inspect.getsourcefile(obj) if not isinstance(obj, types.ModuleType) else obj.__file__
+    except TypeError:
+        return False
+    return bool(filename) and Path(filename).resolve().is_relative_to(PROJECT_ROOT) \
+        and ".venv" not in Path(filename).parts
+
+
+def _code_names(code):
+    """Global and attribute names a code object and its nested code objects use."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _code_names(const)
+    return names
+
+
+def _referenced(fn):
+    """Project functions/classes that `fn` names directly, plus libraries it imports."""
+    names = _code_names(fn.__code__)
+    found, libraries = [], set()
+    for name in names:
+        top = name.split(".")[0]
+        if top in TRACKED_LIBRARIES:
+            libraries.add(top)
+        obj = fn.__globals__.get(name)
+        if isinstance(obj, types.ModuleType):
+            libraries.update({obj.__name__.split(".")[0]} & TRACKED_LIBRARIES.keys())
+            if _is_project_object(obj):  # module.attr: the attributes are in co_names too
+                found += [getattr(obj, n) for n in names if callable(getattr(obj, n, None))]
+        elif callable(obj) and _is_project_object(obj):
+            found.append(obj)
+    return found, libraries
+
+
+def source_closure(fn):
+    """Sources of `fn` and of every project function it reaches, and the libraries used."""
+    seen, sources, libraries, todo = set(), [], {"numpy"}, [fn]
+    while todo:
+        obj = inspect.unwrap(todo.pop())
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        sources.append(f"{obj.__module__}.{obj.__qualname__}\n{inspect.getsource(obj)}")
+        members = [obj] if inspect.isfunction(obj) else [
+            m for m in vars(obj).values() if inspect.isfunction(m)] if inspect.isclass(obj) else []
+        for member in members:
+            found, libs = _referenced(member)
+            todo += found
+            libraries |= libs
+    return sorted(sources), sorted(libraries)
+
+
+_VERSIONS = {}
+
+
+def library_version(top_level_name):
+    """Installed version of a tracked library (memoized: metadata lookups are slow)."""
+    if top_level_name not in _VERSIONS:
+        try:
+            _VERSIONS[top_level_name] = importlib.metadata.version(TRACKED_LIBRARIES[top_level_name])
+        except importlib.metadata.PackageNotFoundError:
+            _VERSIONS[top_level_name] = "absent"
+    return _VERSIONS[top_level_name]
+
+
+def make_key(fn, inputs):
+    """Hex digest of a function's source closure, its inputs and library versions."""
+    sources, libraries = source_closure(fn)
+    payload = {
+        "format": FORMAT,
+        "python": sys.version_info[:2],
+        "sources": sources,
+        "libraries": {name: library_version(name) for name in libraries},
+        "inputs": inputs,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=repr).encode()).hexdigest()[:24]
+
+
+def atomic_write_bytes(path, data):
+    """Write a file so that readers see the old content or the new, never a part."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def to_plain(value):
+    """Convert numpy scalars inside plain values to Python numbers (arrays stay arrays)."""
+    if isinstance(value, dict):
+        return {str(k): to_plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def split_arrays(value, prefix=""):
+    """Separate numpy arrays (figure data) from plain values (published numbers).
+
+    Returns (plain, arrays): `plain` is `value` without its arrays, `arrays`
+    maps the dotted path of each array to the array.
+    """
+    if isinstance(value, np.ndarray):
+        return _ARRAY, {prefix: value}
+    if isinstance(value, (dict, list, tuple)):
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        plain, arrays = {} if isinstance(value, dict) else [], {}
+        for key, item in items:
+            kept, found = split_arrays(item, f"{prefix}.{key}" if prefix else str(key))
+            arrays.update(found)
+            if isinstance(plain, list):
+                plain.append(None if kept is _ARRAY else kept)
+            elif kept is not _ARRAY:
+                plain[str(key)] = kept
+        return plain, arrays
+    return to_plain(value), {}
+
+
+_ARRAY = object()  # marks a value that went to the arrays
+
+
+def join_arrays(plain, arrays):
+    """Inverse of split_arrays."""
+    result = json.loads(json.dumps(plain))
+    for path, array in arrays.items():
+        *parents, last = path.split(".")
+        node = result
+        for part in parents:
+            node = node[int(part)] if isinstance(node, list) else node.setdefault(part, {})
+        if isinstance(node, list):
+            node[int(last)] = array
+        else:
+            node[last] = array
+    return result
+
+
+class ResultCache:
+    """Computed results on disk: `<key>.json` for plain values, `<key>.npz` for arrays."""
+
+    def __init__(self, folder):
+        self.folder = Path(folder)
+
+    def _paths(self, key):
+        return self.folder / f"{key}.json", self.folder / f"{key}.npz"
+
+    def load_plain(self, key):
+        """Published values of a cached entry, or None when absent or unreadable."""
+        json_path, _ = self._paths(key)
+        try:
+            return json.loads(json_path.read_text())
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as error:
+            print(f"warning: cache entry {json_path} unreadable ({error}); recomputing", file=sys.stderr)
+            return None
+
+    def load(self, key):
+        """The full result (plain values and arrays), or None."""
+        plain = self.load_plain(key)
+        if plain is None:
+            return None
+        json_path, npz_path = self._paths(key)
+        try:
+            with np.load(npz_path) as npz:
+                arrays = {name: npz[name] for name in npz.files}
+        except FileNotFoundError:
+            arrays = {}
+        except (OSError, ValueError) as error:
+            print(f"warning: cache entry {npz_path} unreadable ({error}); recomputing", file=sys.stderr)
+            return None
+        return join_arrays(plain["value"], arrays)
+
+    def store(self, key, value):
+        """Save a result; arrays first, so a present .json implies complete arrays."""
+        plain, arrays = split_arrays(value)
+        json_path, npz_path = self._paths(key)
+        if arrays:
+            import io
+            buffer = io.BytesIO()
+            np.savez(buffer, **arrays)
+            atomic_write_bytes(npz_path, buffer.getvalue())
+        atomic_write_bytes(json_path, json.dumps({"value": plain}, sort_keys=True).encode())
+        return plain

@@ -1,0 +1,101 @@
+"""Run a lecture's computations in dependency order, through the cache."""
+import math
+import traceback
+from dataclasses import dataclass
+
+from .cache import ResultCache, make_key
+from .errors import BuildError
+
+
+@dataclass
+class Computed:
+    """What computing a lecture produced."""
+    keys: dict       # computation name -> cache key
+    published: dict  # results tree for the page and results.json
+    loader: object   # name -> full result (arrays included), loaded on demand
+    ran: list        # names actually computed in this build
+
+
+def dependency_order(specs, source):
+    """Specs sorted so that each comes after the specs it names; errors name the culprit."""
+    by_name = {spec.name: spec for spec in specs}
+    order, state = [], {}
+
+    def visit(spec, chain):
+        if state.get(spec.name) == "done":
+            return
+        if state.get(spec.name) == "active":
+            raise BuildError(f"computations depend on each other in a cycle: {' -> '.join(chain + [spec.name])}", source)
+        state[spec.name] = "active"
+        for dep in spec.deps:
+            if dep not in by_name:
+                raise BuildError(f"'{spec.name}' needs a computation named '{dep}', and there is none", source)
+            visit(by_name[dep], chain + [spec.name])
+        state[spec.name] = "done"
+        order.append(spec)
+
+    for spec in specs:
+        visit(spec, [])
+    return order
+
+
+def merge_into(tree, namespace, values, name, source):
+    """Put a computation's published values under `namespace`; two writers of one path is an error."""
+    target = tree.setdefault(namespace, {})
+    for key, value in values.items():
+        if key in target:
+            raise BuildError(f"'{name}' publishes {namespace}.{key}, which another computation already set", source)
+        target[key] = value
+
+
+def check_finite(value, path, name, source):
+    """A NaN or infinity among published numbers is an error that names the result."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise BuildError(f"computation '{name}' published a non-finite value at {path}: {value}", source)
+    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in children:
+        check_finite(item, f"{path}.{key}" if isinstance(key, str) else f"{path}[{key}]", name, source)
+
+
+class ResultLoader:
+    """Full results by name: computed this build, or read from the cache when first asked for."""
+
+    def __init__(self, cache, keys):
+        self.cache, self.keys, self.values = cache, keys, {}
+
+    def __getitem__(self, name):
+        if name not in self.values:
+            self.values[name] = self.cache.load(self.keys[name])
+        return self.values[name]
+
+
+def run_computation(spec, loader, source):
+    """Call one computation with its dependencies; a failure names the computation."""
+    try:
+        value = spec.fn(**{dep: loader[dep] for dep in spec.deps})
+    except Exception as error:
+        detail = "".join(traceback.format_exception_only(error)).strip()
+        raise BuildError(f"computation '{spec.name}' failed: {detail}", source) from error
+    if not isinstance(value, dict):
+        raise BuildError(f"computation '{spec.name}' must return a dict, not {type(value).__name__}", source)
+    return value
+
+
+def compute_lecture(lecture, cache_dir, progress=lambda name: None):
+    """All of a lecture's results: cached where the key matches, computed otherwise."""
+    cache = ResultCache(cache_dir)
+    source = lecture.folder / "compute.py"
+    keys, published, ran = {}, {}, []
+    loader = ResultLoader(cache, keys)
+    for spec in dependency_order(lecture.computations, source):
+        keys[spec.name] = make_key(spec.fn, {dep: keys[dep] for dep in spec.deps})
+        plain = cache.load_plain(keys[spec.name])
+        if plain is None:
+            progress(spec.name)
+            value = run_computation(spec, loader, source)
+            loader.values[spec.name] = value
+            plain = {"value": cache.store(keys[spec.name], value)}
+            ran.append(spec.name)
+        check_finite(plain["value"], spec.into, spec.name, source)
+        merge_into(published, spec.into, plain["value"], spec.name, source)
+    return Computed(keys, published, loader, ran)

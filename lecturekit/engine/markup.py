@@ -1,0 +1,102 @@
+"""Markdown to HTML, with numbered figures and anchored headings.
+
+A figure is written as a Markdown image whose address is `fig:<name>`:
+
+    ![Alt text that states what the figure shows](fig:loss-surface "Caption: what to notice.")
+
+On its own line it becomes a numbered <figure> with the caption below it.
+"""
+import re
+import xml.etree.ElementTree as etree
+
+import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+from .errors import BuildError
+
+FIGURE_REF = re.compile(r"!\[[^\]]*\]\(fig:([\w.-]+)")
+EXTENSIONS = ["extra", "sane_lists", "codehilite", "toc"]
+EXTENSION_CONFIGS = {
+    "codehilite": {"css_class": "highlight", "guess_lang": False},
+    "toc": {"permalink": "#", "permalink_title": "Link to this section", "toc_depth": "2-3"},
+}
+
+
+def figure_references(text, path, first_line):
+    """(name, line) for each figure the Markdown refers to."""
+    return [(match.group(1), first_line + number)
+            for number, line in enumerate(text.splitlines())
+            for match in FIGURE_REF.finditer(line)]
+
+
+def check_figure_references(text, path, first_line, known):
+    """Fail on a figure name that no figure code produces, naming file and line."""
+    for name, line in figure_references(text, path, first_line):
+        if name not in known:
+            import difflib
+            close = difflib.get_close_matches(name, known, n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else f"; known figures: {', '.join(sorted(known))}"
+            raise BuildError(f"figure '{name}' is not produced by any figure code{hint}", path, line)
+
+
+def figure_element(name, number, alt, caption, manifest, url_for):
+    """The <figure> for one rendered figure or animation."""
+    figure = etree.Element("figure", {"id": f"fig-{name}", "class": "figure"})
+    image_attrs = {"alt": alt, "width": str(manifest["width"]), "height": str(manifest["height"]),
+                   "loading": "lazy", "decoding": "async"}
+    if manifest["kind"] == "animation":
+        picture = etree.SubElement(figure, "picture", {"class": "animation"})
+        etree.SubElement(picture, "source", {"srcset": url_for(name, "poster"),
+                                              "media": "(prefers-reduced-motion: reduce)"})
+        etree.SubElement(picture, "img", {"src": url_for(name, "file"), **image_attrs})
+        # Print shows the still poster; CSS hides one or the other.
+        etree.SubElement(figure, "img", {"src": url_for(name, "poster"), "class": "poster", **image_attrs,
+                                         "alt": alt})
+    else:
+        etree.SubElement(figure, "img", {"src": url_for(name, "file"), **image_attrs})
+    caption_el = etree.SubElement(figure, "figcaption")
+    label = etree.SubElement(caption_el, "span", {"class": "figure-number"})
+    label.text = f"Figure {number}."
+    label.tail = f" {caption}" if caption else ""
+    return figure
+
+
+class FigureProcessor(Treeprocessor):
+    """Turn paragraphs holding a lone `fig:` image into numbered figures."""
+
+    def __init__(self, md, manifests, url_for):
+        super().__init__(md)
+        self.manifests, self.url_for, self.numbers = manifests, url_for, {}
+
+    def run(self, root):
+        for parent in root.iter():
+            for index, child in enumerate(list(parent)):
+                image = child[0] if child.tag == "p" and len(child) == 1 else None
+                if image is None or image.tag != "img" or not image.get("src", "").startswith("fig:") \
+                        or (child.text or "").strip() or (image.tail or "").strip():
+                    continue
+                name = image.get("src")[4:]
+                self.numbers[name] = len(self.numbers) + 1
+                parent[index] = figure_element(name, self.numbers[name], image.get("alt", ""),
+                                               image.get("title", ""), self.manifests[name], self.url_for)
+        return root
+
+
+class FigureExtension(Extension):
+    def __init__(self, manifests, url_for):
+        super().__init__()
+        self.manifests, self.url_for = manifests, url_for
+
+    def extendMarkdown(self, md):
+        md.treeprocessors.register(FigureProcessor(md, self.manifests, self.url_for), "figures", 5)
+
+
+def markdown_to_html(text, manifests, url_for):
+    """HTML of the body, its table of contents (as toc tokens) and the figure numbers."""
+    figures = FigureExtension(manifests, url_for)
+    md = markdown.Markdown(extensions=EXTENSIONS + [figures], extension_configs=EXTENSION_CONFIGS,
+                           output_format="html")
+    html = md.convert(text)
+    processor = md.treeprocessors["figures"]
+    return html, md.toc_tokens, processor.numbers

@@ -1,0 +1,113 @@
+"""Jinja over a lecture's Markdown: computed numbers enter the prose only here.
+
+StrictUndefined turns a misspelt placeholder into an error that names the
+file, the line and the closest known names, instead of an empty gap.
+"""
+import difflib
+import inspect
+import math
+import re
+import textwrap
+import traceback
+
+import jinja2
+
+from .errors import BuildError
+
+
+def sig(x, digits=3):
+    """A number to `digits` significant digits, without exponent for everyday sizes."""
+    x = float(x)
+    if x == 0 or not math.isfinite(x):
+        return f"{x:g}"
+    if 1e-4 <= abs(x) < 1e6:
+        decimals = max(digits - 1 - math.floor(math.log10(abs(x))), 0)
+        return f"{round(x, decimals):.{decimals}f}".replace("-", "−")
+    mantissa, exponent = f"{x:.{digits - 1}e}".split("e")
+    return f"{mantissa}×10<sup>{int(exponent)}</sup>".replace("-", "−")
+
+
+def sig_tex(x, digits=3):
+    """Like `sig`, for use inside LaTeX (ASCII minus, \\times 10^{n})."""
+    text = sig(x, digits).replace("−", "-")
+    mantissa, _, exponent = text.partition("×10<sup>")
+    exponent = exponent.removesuffix("</sup>")
+    return f"{mantissa} \\times 10^{{{exponent}}}" if exponent else mantissa
+
+
+def vec(v, digits=3):
+    """A vector as (a, b, ...) in prose."""
+    return "(" + ", ".join(sig(x, digits) for x in v) + ")"
+
+
+def vec_tex(v, digits=3):
+    """A vector as a LaTeX column: \\begin{bmatrix} a \\\\ b \\end{bmatrix}."""
+    return "\\begin{bmatrix}" + " \\\\ ".join(sig_tex(x, digits) for x in v) + "\\end{bmatrix}"
+
+
+def mat_tex(m, digits=3):
+    """A matrix (list of rows) as a LaTeX bmatrix."""
+    rows = (" & ".join(sig_tex(x, digits) for x in row) for row in m)
+    return "\\begin{bmatrix}" + " \\\\ ".join(rows) + "\\end{bmatrix}"
+
+
+def pct(x, digits=3):
+    """A fraction as a percentage."""
+    return sig(100 * float(x), digits) + "%"
+
+
+FILTERS = {"sig": sig, "sig_tex": sig_tex, "vec": vec, "vec_tex": vec_tex, "mat_tex": mat_tex, "pct": pct}
+
+
+def source_block(obj, language="python"):
+    """A fenced code block holding the source of `obj`, taken at build time."""
+    return f"```{language}\n{textwrap.dedent(inspect.getsource(obj)).rstrip()}\n```"
+
+
+def dotted_names(tree, prefix=""):
+    """Every dotted path in a nested dict of results."""
+    for key, value in tree.items():
+        path = f"{prefix}.{key}" if prefix else key
+        yield path
+        if isinstance(value, dict):
+            yield from dotted_names(value, path)
+
+
+def template_line(error, path, first_line):
+    """Line in the Markdown source where a Jinja error happened."""
+    line = getattr(error, "lineno", None)
+    for frame in traceback.extract_tb(error.__traceback__):
+        if frame.filename == str(path):
+            line = frame.lineno
+    return first_line + line - 1 if line else None
+
+
+def unknown_name_message(error, context):
+    """Say which placeholder is unknown and what the author may have meant."""
+    match = re.search(r"'([^']+)' is undefined|has no attribute '([^']+)'", str(error))
+    name = next((g for g in match.groups() if g), None) if match else None
+    if name is None:
+        return f"unknown placeholder: {error}"
+    known = list(dotted_names({k: v for k, v in context.items() if not callable(v)}))
+    tails = {path.rsplit(".", 1)[-1]: path for path in known}
+    close = [tails[t] for t in difflib.get_close_matches(name, tails, n=3, cutoff=0.6)]
+    close += [p for p in difflib.get_close_matches(name, known, n=3, cutoff=0.6) if p not in close]
+    hint = f"; did you mean {', '.join(close[:3])}?" if close else ""
+    return f"unknown placeholder '{name}'{hint}"
+
+
+def render_prose(text, path, first_line, context):
+    """Substitute the results into the Markdown; errors name file and line."""
+    loader = jinja2.FunctionLoader(lambda name: (text, str(path), lambda: True))
+    env = jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined,
+                             keep_trailing_newline=True, autoescape=False)
+    env.filters.update(FILTERS)
+    env.globals["source"] = source_block
+    try:
+        return env.get_template(str(path)).render(**context)
+    except jinja2.TemplateSyntaxError as error:
+        raise BuildError(f"template syntax: {error.message}", path, first_line + error.lineno - 1) from None
+    except jinja2.UndefinedError as error:
+        raise BuildError(unknown_name_message(error, context), path, template_line(error, path, first_line)) from None
+    except (TypeError, ValueError) as error:
+        raise BuildError(f"cannot format a placeholder: {error}", path, template_line(error, path, first_line)) from None

@@ -1,0 +1,1 @@
+"""Plotting: turns computed data into figures and animations (matplotlib is imported lazily)."""

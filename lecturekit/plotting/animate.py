@@ -1,0 +1,340 @@
+"""Animated GIFs of gradient-descent paths, drawn over an already-drawn background.
+
+The background (contour map, or the curve of a 1-D loss) is rendered once; each
+frame restores it, updates only the moving artists (the path so far, a marker at
+the current point, a "step k · loss v" label) with set_data / set_text, draws just
+those (ax.draw_artist) and grabs the Agg buffer.  All frames are then quantized to
+one shared 64-colour palette and written by Pillow: small, fast and byte-identical
+across runs.  matplotlib is imported inside functions only, so importing this
+module stays cheap for a warm build.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+PALETTE_COLORS = 64
+_PALETTE_SAMPLES = 4  # frames that make up the montage the palette is built from
+_RESERVED = 48        # at most this many palette entries are exact flat colours ...
+_FLAT_FRACTION = 2e-4  # ... each covering at least this fraction of the montage
+_FAR = 10             # path segments are cut this many view sizes outside the view
+
+
+@dataclass
+class PathAnimation:
+    """A path to animate over an already-drawn background."""
+    figure: object          # a matplotlib Figure with the background drawn (contours or a curve), no path yet
+    ax: object              # the Axes the path moves in
+    path: np.ndarray        # (k+1, 2) points in ax data coordinates (for a 1-D run: columns x and f(x))
+    losses: np.ndarray      # (k+1,) loss at each point
+    max_frames: int = 60
+    color: str = "C3"
+    label: str = "descent path"   # legend entry for the path line
+
+
+def frame_indices(n_points, max_frames) -> list[int]:
+    """Evenly spaced indices into n_points points, at most max_frames of them.
+
+    Always keeps the first (0) and the last (n_points - 1) point; strictly
+    increasing, no duplicates; len == min(n_points, max_frames).
+    """
+    n_points, max_frames = int(n_points), int(max_frames)
+    if n_points < 0:
+        raise ValueError(f"n_points must be >= 0, got {n_points}")
+    if max_frames < 2:
+        raise ValueError(f"max_frames must be >= 2 (first and last step), got {max_frames}")
+    if n_points <= max_frames:
+        return list(range(n_points))
+    # Spacing (n-1)/(m-1) > 1, so rounding half up gives distinct, increasing integers.
+    step = (n_points - 1) / (max_frames - 1)
+    return [int(math.floor(i * step + 0.5)) for i in range(max_frames)]
+
+
+def _format_loss(value) -> str:
+    v = float(value)
+    if math.isnan(v):
+        return "nan"
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    if v == 0 or 1e-3 <= abs(v) < 1e5:
+        return f"{v:.4f}"
+    return f"{v:.3e}"
+
+
+def _label(step, loss) -> str:
+    return f"step {step} \u00b7 loss {_format_loss(loss)}"
+
+
+def _validate(anim):
+    path = np.asarray(anim.path, dtype=float)
+    losses = np.asarray(anim.losses, dtype=float).reshape(-1)
+    if path.ndim != 2 or path.shape[1] != 2 or len(path) == 0:
+        raise ValueError(f"path must have shape (k+1, 2), got {path.shape}")
+    if len(losses) != len(path):
+        raise ValueError(f"losses has {len(losses)} entries for {len(path)} path points")
+    # Non-finite points (a diverged run) are drawn as gaps, not passed to Agg as inf.
+    path = np.where(np.isfinite(path), path, np.nan)
+    return path, losses
+
+
+def _canvas(figure):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = figure.canvas
+    if not isinstance(canvas, FigureCanvasAgg):
+        canvas = FigureCanvasAgg(figure)
+    return canvas
+
+
+def _inside(p, lo, hi):
+    return bool(np.all(np.isfinite(p)) and np.all((p >= lo) & (p <= hi)))
+
+
+def _exit_point(a, b, lo, hi):
+    """Where the segment from a (inside the box [lo, hi]) to b leaves the box."""
+    d = b - a
+    t = 1.0
+    for axis in range(2):
+        if d[axis] > 0:
+            t = min(t, (hi[axis] - a[axis]) / d[axis])
+        elif d[axis] < 0:
+            t = min(t, (lo[axis] - a[axis]) / d[axis])
+    return a + t * d
+
+
+def _drawable_polyline(path, xlim, ylim):
+    """The path as line vertices with far-away parts cut off, and where each prefix ends.
+
+    A diverging run jumps to 1e30 and beyond: its raw segments would streak across the
+    plot and overflow in transforms.  With the box = the view enlarged by _FAR view sizes
+    on every side, a segment with one end in the box is cut where it leaves the box
+    (computed from the inner end, so it stays accurate), and a segment with both ends
+    outside is dropped (a NaN break): for a blown-up run its crossing of the view is
+    numerically meaningless.  Everything drawn inside the view is the true path.
+    Returns (vertices, ends): the prefix path[:k+1] is drawn by vertices[:ends[k]].
+    """
+    x0, x1 = sorted(xlim)
+    y0, y1 = sorted(ylim)
+    w, h = x1 - x0, y1 - y0
+    lo = np.array([x0 - _FAR * w, y0 - _FAR * h])
+    hi = np.array([x1 + _FAR * w, y1 + _FAR * h])
+    gap = np.array([np.nan, np.nan])
+    inside = [_inside(p, lo, hi) for p in path]
+    vertices, ends = [path[0] if inside[0] else gap], [1]
+    for i in range(len(path) - 1):
+        a, b = path[i], path[i + 1]
+        if inside[i] and inside[i + 1]:
+            vertices.append(b)
+        elif inside[i]:
+            vertices.extend([_exit_point(a, b, lo, hi), gap])
+        elif inside[i + 1]:
+            vertices.extend([_exit_point(b, a, lo, hi), b])
+        elif not np.isnan(vertices[-1][0]):
+            vertices.append(gap)
+        ends.append(len(vertices))
+    return np.array(vertices), ends
+
+
+# Corners in axes fractions (x, y, ha, va), in order of preference.
+_CORNERS = {
+    "upper left": (0.02, 0.975, "left", "top"),
+    "upper right": (0.98, 0.975, "right", "top"),
+    "lower left": (0.02, 0.025, "left", "bottom"),
+    "lower right": (0.98, 0.025, "right", "bottom"),
+}
+
+
+def _sample_polyline(points, per_segment=12):
+    """Points along a polyline (NaN rows are breaks), so long straight runs count too."""
+    pieces = []
+    for run in np.split(points, np.flatnonzero(np.isnan(points).any(axis=1))):
+        run = run[np.isfinite(run).all(axis=1)]
+        if len(run) > 1:
+            t = np.linspace(0, 1, per_segment)[:, None, None]
+            pieces.append((run[:-1] + t * (run[1:] - run[:-1])).reshape(-1, 2))
+        elif len(run) == 1:
+            pieces.append(run)
+    return np.concatenate(pieces) if pieces else np.empty((0, 2))
+
+
+def _corner_scores(ax, display_points, size):
+    """How many of the display-space points fall in a box of `size` (pixels) at each corner."""
+    with np.errstate(all="ignore"):
+        pts = ax.transAxes.inverted().transform(display_points) if len(display_points) else display_points
+    rw = (size[0] + 24) / ax.bbox.width   # the corner offset and box padding
+    rh = (size[1] + 24) / ax.bbox.height
+    inside = (pts[:, 0] >= 0) & (pts[:, 0] <= 1) & (pts[:, 1] >= 0) & (pts[:, 1] <= 1)
+    scores = {}
+    for name, (_, _, ha, va) in _CORNERS.items():
+        xs = (pts[:, 0] <= rw) if ha == "left" else (pts[:, 0] >= 1 - rw)
+        ys = (pts[:, 1] >= 1 - rh) if va == "top" else (pts[:, 1] <= rh)
+        scores[name] = int(np.count_nonzero(xs & ys & inside))
+    return scores
+
+
+def _busy_points(ax, vertices, exclude=()):
+    """Display-space samples of the whole path and of the background's lines (a 1-D curve)."""
+    groups = [ax.transData.transform(_sample_polyline(vertices))]
+    for line in ax.get_lines():
+        if line in exclude:
+            continue
+        xy = np.asarray(line.get_xydata(), dtype=float)
+        if xy.ndim == 2 and len(xy):
+            with np.errstate(all="ignore"):
+                groups.append(_sample_polyline(line.get_transform().transform(xy)))
+    return np.concatenate(groups)
+
+
+def _off_view(point, xlim, ylim):
+    x, y = point
+    if not (math.isfinite(x) and math.isfinite(y)):
+        return True
+    return not (min(xlim) <= x <= max(xlim) and min(ylim) <= y <= max(ylim))
+
+
+def render_frames(anim) -> list[Image.Image]:
+    """RGB frames of the path growing over the background (see module docstring)."""
+    path, losses = _validate(anim)
+    indices = frame_indices(len(path), anim.max_frames)
+    fig, ax = anim.figure, anim.ax
+    canvas = _canvas(fig)
+
+    # The background decides the view: paths that diverge leave it, they do not rescale it.
+    xlim, ylim = ax.get_xlim(), ax.get_ylim()
+    ax.set_autoscale_on(False)
+    ax.set_xlim(xlim)
+    ax.set_ylim(ylim)
+    vertices, ends = _drawable_polyline(path, xlim, ylim)
+
+    (line,) = ax.plot([], [], "-", color=anim.color, lw=2.0, marker="o", ms=2.5,
+                      label=anim.label, animated=True, zorder=5)
+    (head,) = ax.plot([], [], "o", color=anim.color, ms=8, mec="white", mew=1.5,
+                      animated=True, zorder=6)
+    labels = [_label(k, losses[k]) + (" (off plot)" if _off_view(path[k], xlim, ylim) else "")
+              for k in indices]
+    text = ax.text(0, 1, max(labels, key=len), transform=ax.transAxes, fontsize=11,
+                   color="black", zorder=8, animated=True,
+                   bbox=dict(boxstyle="round,pad=0.3", facecolor="white", edgecolor="0.6", alpha=0.85))
+    # The legend is part of the static background.
+    legend = ax.legend(loc="upper right", fontsize=9, framealpha=0.85)
+
+    # Step/loss label and legend go to the corners the whole path (and any background
+    # curve) crosses least; the label is opaque enough to read over contours anyway.
+    renderer = canvas.get_renderer()
+    busy = _busy_points(ax, vertices, exclude=(line, head))
+    text_box = text.get_window_extent(renderer).size
+    scores = _corner_scores(ax, busy, text_box)
+    text_corner = min(_CORNERS, key=lambda name: scores[name])  # first in preference order on ties
+    x, y, ha, va = _CORNERS[text_corner]
+    text.set_position((x, y))
+    text.set_horizontalalignment(ha)
+    text.set_verticalalignment(va)
+    scores = _corner_scores(ax, busy, legend.get_window_extent(renderer).size)
+    legend.set_loc(min((c for c in _CORNERS if c != text_corner), key=lambda name: scores[name]))
+
+    canvas.draw()               # everything not animated: the background, once
+    background = canvas.copy_from_bbox(fig.bbox)
+    width, height = canvas.get_width_height(physical=True)
+
+    frames = []
+    for k, label in zip(indices, labels):
+        canvas.restore_region(background)
+        drawn = vertices[: ends[k]]
+        line.set_data(drawn[:, 0], drawn[:, 1])
+        off = _off_view(path[k], xlim, ylim)
+        head.set_data([] if off else path[k : k + 1, 0], [] if off else path[k : k + 1, 1])
+        text.set_text(label)
+        for artist in (line, head, text):
+            ax.draw_artist(artist)
+        rgba = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        frames.append(rgba.convert("RGB"))     # a copy: the buffer is reused by the next frame
+    return frames
+
+
+def _shared_palette(frames) -> np.ndarray:
+    """One 64-colour palette (a (64, 3) uint8 array) for all frames, built from a montage of evenly chosen frames.
+
+    Plain median cut weights colours by area, so a small flat region (the top band of
+    a colour bar, a thin contour band) can be merged into a neighbour and shift hue.
+    So the flat colours (those covering at least _FLAT_FRACTION of the montage, most
+    common first, at most _RESERVED of them) are kept exactly, and median cut over the
+    montage fills the remaining entries for anti-aliased edges.
+    """
+    picks = [frames[i] for i in frame_indices(len(frames), _PALETTE_SAMPLES)] if len(frames) > 1 else list(frames)
+    w, h = picks[0].size
+    montage = Image.new("RGB", (w, h * len(picks)))
+    for i, frame in enumerate(picks):
+        montage.paste(frame, (0, i * h))
+    rgb = np.asarray(montage, dtype=np.uint32).reshape(-1, 3)
+    packed = (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]
+    values, counts = np.unique(packed, return_counts=True)
+    order = np.argsort(-counts, kind="stable")            # deterministic on ties
+    order = order[counts[order] >= _FLAT_FRACTION * len(packed)][:_RESERVED]
+    flat = values[order]
+    fixed = np.stack([(flat >> 16) & 255, (flat >> 8) & 255, flat & 255], axis=1)
+    n_rest = PALETTE_COLORS - len(fixed)
+    cut = montage.quantize(colors=n_rest, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    rest = np.asarray(cut.getpalette()[: 3 * n_rest], dtype=np.uint32).reshape(-1, 3)
+    return np.concatenate([fixed, rest]).astype(np.uint8)
+
+
+def _quantize(frames, colours) -> list[Image.Image]:
+    """Map every pixel to its nearest palette colour, exactly, without dithering.
+
+    Image.quantize(palette=...) looks colours up through a coarse 5-6-5-bit cache and
+    so may map pure white to an off-white entry; here each distinct colour of the
+    frames is matched once against the palette and the frames go through a lookup table.
+    """
+    packs = []
+    for frame in frames:
+        rgb = np.asarray(frame, dtype=np.uint32)
+        packs.append((rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2])
+    present = np.zeros(1 << 24, dtype=bool)
+    for packed in packs:
+        present[packed] = True
+    distinct = np.flatnonzero(present)
+    rgb = np.stack([(distinct >> 16) & 255, (distinct >> 8) & 255, distinct & 255], axis=1).astype(np.int32)
+    lut = np.zeros(1 << 24, dtype=np.uint8)
+    pal = colours.astype(np.int32)
+    for start in range(0, len(rgb), 8192):          # bounded memory for many distinct colours
+        chunk = rgb[start : start + 8192]
+        dist = ((chunk[:, None, :] - pal[None, :, :]) ** 2).sum(axis=2)
+        lut[distinct[start : start + 8192]] = np.argmin(dist, axis=1)   # first entry on ties
+    flat_palette = colours.ravel().tolist()
+    out = []
+    for frame, packed in zip(frames, packs):
+        image = Image.frombytes("P", frame.size, lut[packed].tobytes())
+        image.putpalette(flat_palette)
+        out.append(image)
+    return out
+
+
+def write_animation(anim, gif_path, poster_path, frame_ms=120, hold_ms=1500) -> int:
+    """Write the looping GIF and its PNG poster (the last frame); return the frame count.
+
+    All frames share one 64-colour palette (no dithering), the last frame is held
+    for hold_ms, and nothing time- or version-dependent is written, so the files
+    are byte-identical across runs.  The figure is closed afterwards.
+    """
+    try:
+        frames = render_frames(anim)
+    finally:
+        _close(anim.figure)
+    quantized = _quantize(frames, _shared_palette(frames))
+    durations = [int(frame_ms)] * (len(quantized) - 1) + [int(hold_ms)]
+    quantized[0].save(gif_path, format="GIF", save_all=True, append_images=quantized[1:],
+                      duration=durations, loop=0, optimize=True, disposal=1)
+    # Pillow writes no Software/time chunks unless asked to: deterministic bytes.
+    frames[-1].save(poster_path, format="PNG")
+    return len(quantized)
+
+
+def _close(figure):
+    """Free the figure without importing pyplot (deregister it if pyplot manages it)."""
+    from matplotlib._pylab_helpers import Gcf
+
+    Gcf.destroy_fig(figure)     # no-op for a Figure pyplot never saw
+    figure.clear()

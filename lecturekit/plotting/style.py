@@ -1,0 +1,44 @@
+"""The one place where the look of every figure is set.
+
+matplotlib is imported inside functions: a build whose figures are all
+cached never pays for importing it.
+"""
+PAGE_WIDTH = 7.0         # inches; the page column shows figures at about this width
+PANEL_HEIGHT = 3.3
+CLASS_COLORS = ("#d95f02", "#1b9e77")   # class 0, class 1 (colour-blind safe pair)
+CLASS_MARKERS = ("o", "^")
+PATH_COLOR = "#c2185b"
+MARK_COLORS = ("#e6ab02", "#7570b3", "#e7298a", "#66a61e")
+CMAP = "viridis"
+
+RC = {
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.labelsize": 9,
+    "legend.fontsize": 8,
+    "legend.framealpha": 0.9,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+    "image.cmap": CMAP,
+    "svg.hashsalt": "lecturekit",
+}
+
+
+def apply():
+    """Set the shared rcParams (idempotent)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    matplotlib.rcParams.update(RC)
+
+
+def new_figure(width=PAGE_WIDTH, height=PANEL_HEIGHT):
+    """A Figure with constrained layout, so labels and legends are never clipped."""
+    from matplotlib.figure import Figure
+    apply()
+    return Figure(figsize=(width, height), layout="constrained")

@@ -1,0 +1,84 @@
+"""Loss surfaces: a 3-D view beside a contour map, with marked points and paths."""
+import numpy as np
+
+from .style import CMAP, MARK_COLORS, PANEL_HEIGHT, PAGE_WIDTH, PATH_COLOR, new_figure
+
+MARKERS = ("o", "s", "D", "P", "X")
+
+
+def contour_levels(L, n=25):
+    """Contour levels spaced evenly in the lower part of the loss range, where the valley is."""
+    lo, hi = float(np.min(L)), float(np.percentile(L, 95))
+    return np.linspace(lo, hi, n)
+
+
+def draw_contours(ax, W1, W2, L, levels=None, filled=True, colorbar=True):
+    """A contour map of a loss grid on `ax`."""
+    levels = contour_levels(L) if levels is None else levels
+    if filled:
+        shade = ax.contourf(W1, W2, L, levels=levels, cmap=CMAP, extend="max")
+        if colorbar:
+            ax.figure.colorbar(shade, ax=ax, shrink=0.9, label="loss")
+    ax.contour(W1, W2, L, levels=levels, colors="white" if filled else "0.4", linewidths=0.4, alpha=0.6)
+    ax.grid(False)
+    return ax
+
+
+def draw_surface(ax, W1, W2, L, zlabel="loss"):
+    """A 3-D surface of a loss grid on a 3-D `ax`."""
+    ax.plot_surface(W1, W2, L, cmap=CMAP, linewidth=0, antialiased=True, alpha=0.9, rcount=30, ccount=30)
+    ax.set_zlabel(zlabel, labelpad=2)
+    ax.tick_params(pad=0)
+    ax.view_init(elev=32, azim=-125)
+    return ax
+
+
+def mark_points(ax, marks, surface=None):
+    """Mark named points: `marks` is a list of (label, w) or (label, w, loss) for 3-D axes."""
+    for i, (label, w, *z) in enumerate(marks):
+        style = dict(marker=MARKERS[i % len(MARKERS)], color=MARK_COLORS[i % len(MARK_COLORS)],
+                     markeredgecolor="black", markersize=8, linestyle="none", label=label, zorder=5)
+        if surface:
+            ax.plot([w[0]], [w[1]], [z[0]], **style)
+        else:
+            ax.plot([w[0]], [w[1]], **style)
+
+
+def draw_path(ax, path, losses=None, label="descent path", color=PATH_COLOR, arrows=False):
+    """A descent path as a line with dots (3-D when `losses` is given)."""
+    path = np.asarray(path)
+    if losses is not None:
+        ax.plot(path[:, 0], path[:, 1], losses, "-o", color=color, markersize=2.5, linewidth=1.4, label=label, zorder=6)
+        return
+    ax.plot(path[:, 0], path[:, 1], "-o", color=color, markersize=2.5, linewidth=1.4, label=label, zorder=6)
+    if arrows and len(path) > 1:
+        d = np.diff(path, axis=0)
+        ax.quiver(path[:-1, 0], path[:-1, 1], d[:, 0], d[:, 1], angles="xy", scale_units="xy", scale=1,
+                  color=color, width=0.005, zorder=6)
+
+
+def surface_and_contours(grid, marks=(), path=None, path_losses=None, labels=("$w_1$", "$w_2$"),
+                         title=None, path_label="descent path"):
+    """Figure: 3-D surface (left) and contour map (right) of one loss grid."""
+    W1, W2, L = grid["W1"], grid["W2"], grid["L"]
+    fig = new_figure(PAGE_WIDTH, PANEL_HEIGHT + 0.3)
+    ax3 = fig.add_subplot(1, 2, 1, projection="3d")
+    ax2 = fig.add_subplot(1, 2, 2)
+    draw_surface(ax3, W1, W2, L)
+    draw_contours(ax2, W1, W2, L)
+    for ax in (ax3, ax2):
+        ax.set_xlabel(labels[0])
+        ax.set_ylabel(labels[1])
+    if marks:
+        mark_points(ax3, [(lab, w, z) for lab, w, z in marks], surface=True)
+        mark_points(ax2, [(lab, w) for lab, w, _ in marks])
+    if path is not None:
+        draw_path(ax3, path, path_losses, label=path_label)
+        draw_path(ax2, path, label=path_label)
+    ax2.set_xlim(W1.min(), W1.max())
+    ax2.set_ylim(W2.min(), W2.max())
+    if marks or path is not None:
+        ax2.legend(loc="upper left", fontsize=7)
+    if title:
+        fig.suptitle(title)
+    return fig
