@@ -10,8 +10,13 @@ module stays cheap for a warm build.
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import math
+import os
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -325,11 +330,29 @@ def write_animation(anim, gif_path, poster_path, frame_ms=120, hold_ms=1500) -> 
         _close(anim.figure)
     quantized = _quantize(frames, _shared_palette(frames))
     durations = [int(frame_ms)] * (len(quantized) - 1) + [int(hold_ms)]
-    quantized[0].save(gif_path, format="GIF", save_all=True, append_images=quantized[1:],
+    gif = io.BytesIO()
+    quantized[0].save(gif, format="GIF", save_all=True, append_images=quantized[1:],
                       duration=durations, loop=0, optimize=True, disposal=1)
+    poster = io.BytesIO()
     # Pillow writes no Software/time chunks unless asked to: deterministic bytes.
-    frames[-1].save(poster_path, format="PNG")
+    frames[-1].save(poster, format="PNG")
+    _atomic_write(gif_path, gif.getvalue())
+    _atomic_write(poster_path, poster.getvalue())
     return len(quantized)
+
+
+def _atomic_write(path, data):
+    """Write via a temporary file in the same folder, so readers never see half a file."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
 
 
 def _close(figure):
