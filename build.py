@@ -69,6 +69,13 @@ def figure_files(slug, manifests, figure_dir):
     return files
 
 
+def static_files(lecture):
+    """Files under a lecture's `static/` folder, copied beside its page as they are."""
+    static = lecture.folder / "static"
+    return {f"{lecture.slug}/{p.relative_to(static).as_posix()}": p
+            for p in sorted(static.rglob("*")) if p.is_file()}
+
+
 def render_markdown(text, path, first_line, context, manifests, url_for, cache_dir):
     """Placeholders, then math, then Markdown: returns (html, toc, figure numbers)."""
     padded = "\n" * (first_line - 1) + text  # so every error's line is the file's line
@@ -131,6 +138,7 @@ def build(content_dir, out_dir, cache_dir, figure_dir, quiet=False):
         files[f"{slug}/index.html"] = render_page(env, "lecture.html", page).encode()
         files[f"{slug}/results.json"] = (json.dumps(results, indent=1, sort_keys=True) + "\n").encode()
         files.update(figure_files(slug, manifests[slug], figure_dir))
+        files.update(static_files(lecture))
     intro, _, _ = render_markdown(course_intro, content_dir / "index.md", intro_line, {}, {}, None,
                                   cache_dir / "math")
     home = HomePage(course_meta.get("title", "Course"), "",

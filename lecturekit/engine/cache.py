@@ -17,21 +17,25 @@ from pathlib import Path
 
 import numpy as np
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # Top-level import names whose version can change a result or a figure.
 TRACKED_LIBRARIES = {"numpy": "numpy", "scipy": "scipy", "sklearn": "scikit-learn",
                      "matplotlib": "matplotlib", "PIL": "pillow"}
 FORMAT = "1"  # bump when the cache layout changes
 
 
+LIBRARY_ROOTS = tuple({Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)})
+
+
 def _is_project_object(obj):
-    """A function, class or module defined in this repository (not a library)."""
+    """A function, class or module of the project or a lecture, not of a library."""
     try:
-        filename = inspect.getsourcefile(obj) if not isinstance(obj, types.ModuleType) else obj.__file__
+        filename = obj.__file__ if isinstance(obj, types.ModuleType) else inspect.getsourcefile(obj)
     except TypeError:
         return False
-    return bool(filename) and Path(filename).resolve().is_relative_to(PROJECT_ROOT) \
-        and ".venv" not in Path(filename).parts
+    if not filename:
+        return False
+    path = Path(filename).resolve()
+    return "site-packages" not in path.parts and not any(path.is_relative_to(root) for root in LIBRARY_ROOTS)
 
 
 def _code_names(code):

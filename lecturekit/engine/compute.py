@@ -84,7 +84,7 @@ def run_computation(spec, loader, source):
 def compute_lecture(lecture, cache_dir, progress=lambda name: None):
     """All of a lecture's results: cached where the key matches, computed otherwise."""
     cache = ResultCache(cache_dir)
-    source = lecture.folder / "compute.py"
+    source = lecture.folder
     keys, published, ran = {}, {}, []
     loader = ResultLoader(cache, keys)
     for spec in dependency_order(lecture.computations, source):

@@ -81,7 +81,7 @@ def render_figures(lecture, computed, folder, progress=lambda name: None, worker
     """
     from ..plotting.style import apply
     apply()  # import matplotlib once, before forking, so workers inherit it
-    source = lecture.folder / "figures.py"
+    source = lecture.folder
     manifests, todo = {}, []
     for spec in lecture.figures:
         for dep in spec.deps:

@@ -1,7 +1,8 @@
 """Find lectures in `content/` and load what each one declares."""
-import importlib.util
+import importlib
 import re
 import sys
+import types
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,13 +62,24 @@ def check_front_matter(meta, path):
     return meta
 
 
-def load_module(path, name):
-    """Import a lecture's Python file under a private module name."""
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+def lecture_package(folder):
+    """A package for the lecture folder, so its files can import each other relatively."""
+    name = "lecture_" + re.sub(r"\W", "_", folder.name)
+    package = types.ModuleType(name)
+    package.__path__ = [str(folder)]
+    sys.modules[name] = package
+    for module in [m for m in sys.modules if m.startswith(name + ".")]:
+        del sys.modules[module]  # a rebuild in the same process sees edited files
+    return name
+
+
+def check_unique(specs, kind, source):
+    """Two computations (or figures) with one name would silently shadow each other."""
+    seen = set()
+    for spec in specs:
+        if spec.name in seen:
+            raise BuildError(f"two {kind}s are named '{spec.name}' in {source.parent}", source)
+        seen.add(spec.name)
 
 
 def read_lecture(folder):
@@ -77,11 +89,13 @@ def read_lecture(folder):
         raise BuildError(f"lecture folder has no {LECTURE_FILE}", folder)
     meta, body, body_line = split_front_matter(source.read_text(encoding="utf-8"), source)
     lecture = Lecture(folder.name, folder, check_front_matter(meta, source), body, body_line)
-    for filename, kind, bucket in (("compute.py", Computation, lecture.computations),
-                                   ("figures.py", FigureSpec, lecture.figures)):
-        if (folder / filename).is_file():
-            module = load_module(folder / filename, f"lecture_{folder.name.replace('-', '_')}_{filename[:-3]}")
-            bucket.extend(declared(module, kind))
+    package = lecture_package(folder)
+    for path in sorted(folder.glob("*.py")):  # a lecture may split its code across files
+        module = importlib.import_module(f"{package}.{path.stem}")
+        lecture.computations.extend(declared(module, Computation))
+        lecture.figures.extend(declared(module, FigureSpec))
+    check_unique(lecture.computations, "computation", source)
+    check_unique(lecture.figures, "figure", source)
     return lecture
 
 

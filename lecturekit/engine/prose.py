@@ -4,6 +4,7 @@ StrictUndefined turns a misspelt placeholder into an error that names the
 file, the line and the closest known names, instead of an empty gap.
 """
 import difflib
+import importlib
 import inspect
 import math
 import re
@@ -59,9 +60,18 @@ def pct(x, digits=3):
 FILTERS = {"sig": sig, "sig_tex": sig_tex, "vec": vec, "vec_tex": vec_tex, "mat_tex": mat_tex, "pct": pct}
 
 
-def source_block(obj, language="python"):
-    """A fenced code block holding the source of `obj`, taken at build time."""
-    return f"```{language}\n{textwrap.dedent(inspect.getsource(obj)).rstrip()}\n```"
+def source_block(dotted_name):
+    """A fenced code block holding the source of a function, taken at build time.
+
+    `source("lecturekit.numerics.descent.descent_path")` shows the code that
+    ran, so the page cannot drift from it.
+    """
+    module_name, _, attribute = dotted_name.rpartition(".")
+    try:
+        obj = getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError, ValueError):
+        raise ValueError(f"source(): no function named {dotted_name!r}") from None
+    return f"```python\n{textwrap.dedent(inspect.getsource(obj)).rstrip()}\n```"
 
 
 def dotted_names(tree, prefix=""):
