@@ -9,6 +9,8 @@ the Markdown with the results, then to HTML inside the templates; swap the
 finished tree in as the site. Nothing touches the site until all succeeded.
 """
 import argparse
+import contextlib
+import fcntl
 import json
 import sys
 import time
@@ -156,6 +158,19 @@ def build(content_dir, out_dir, cache_dir, figure_dir, quiet=False):
             "rendered": rendered, "figures": n_figures, "files": len(files), "seconds": steps.total}
 
 
+@contextlib.contextmanager
+def build_lock(path, quiet=False):
+    """One build at a time: a second one waits for the first, and says so."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print("waiting for another build to finish ...", file=sys.stderr, flush=True)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--content", type=Path, default=ROOT / "content", help="lecture sources")
@@ -165,7 +180,8 @@ def main(argv=None):
     parser.add_argument("--quiet", action="store_true", help="print only errors")
     args = parser.parse_args(argv)
     try:
-        summary = build(args.content, args.out, args.cache, args.figures, args.quiet)
+        with build_lock(args.cache / "build.lock", args.quiet):
+            summary = build(args.content, args.out, args.cache, args.figures, args.quiet)
     except BuildError as error:
         print(f"error: {error}", file=sys.stderr)
         print("build failed; the previous site was left unchanged.", file=sys.stderr)
