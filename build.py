@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from lecturekit.engine import mathtex
+from lecturekit.engine.cache import cached_text, digest
 from lecturekit.engine.compute import compute_lecture
 from lecturekit.engine.errors import BuildError
 from lecturekit.engine.figures import render_figures
@@ -27,6 +28,9 @@ from lecturekit.engine.prose import render_prose
 from lecturekit.engine.site import publish
 
 ROOT = Path(__file__).resolve().parent
+# A rendered page is reused only while the code and templates that made it are unchanged.
+ENGINE_SOURCES = digest(*[p.read_text() for p in sorted((ROOT / "lecturekit" / "engine").glob("*.py"))
+                          + sorted((ROOT / "templates").rglob("*.*"))])
 
 
 class Steps:
@@ -131,13 +135,16 @@ def build(content_dir, out_dir, cache_dir, figure_dir, quiet=False):
     for i, lecture in enumerate(lectures):
         slug, results = lecture.slug, computed[lecture.slug].published
         url_for = figure_url(slug, manifests[slug])
-        body, toc, _ = render_markdown(lecture.body, lecture.source, lecture.body_line, results,
-                                       manifests[slug], url_for, cache_dir / "math")
-        page = LecturePage(course_meta.get("title", "Course"), "../", lecture.meta["title"],
-                           lecture.meta["number"], lecture.meta["summary"], body, toc,
-                           links[i - 1] if i > 0 else None, links[i + 1] if i + 1 < len(links) else None,
-                           "results.json")
-        files[f"{slug}/index.html"] = render_page(env, "lecture.html", page).encode()
+        page_key = digest(ENGINE_SOURCES, lecture.meta, lecture.body, results, manifests[slug],
+                          [link.__dict__ if link else None for link in links], course_meta)
+        files[f"{slug}/index.html"] = cached_text(cache_dir / "pages", page_key, lambda: render_page(
+            env, "lecture.html", LecturePage(
+                course_meta.get("title", "Course"), "../", lecture.meta["title"], lecture.meta["number"],
+                lecture.meta["summary"],
+                *render_markdown(lecture.body, lecture.source, lecture.body_line, results,
+                                 manifests[slug], url_for, cache_dir / "math")[:2],
+                links[i - 1] if i > 0 else None, links[i + 1] if i + 1 < len(links) else None,
+                "results.json"))).encode()
         files[f"{slug}/results.json"] = (json.dumps(results, indent=1, sort_keys=True) + "\n").encode()
         files.update(figure_files(slug, manifests[slug], figure_dir))
         files.update(static_files(lecture))

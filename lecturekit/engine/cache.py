@@ -65,15 +65,34 @@ def _referenced(fn):
     return found, libraries
 
 
+_SOURCES = {}
+
+
+def object_source(obj):
+    """inspect.getsource, memoized: keys of many figures share the same helpers."""
+    if obj not in _SOURCES:
+        _SOURCES[obj] = f"{obj.__module__}.{obj.__qualname__}\n{inspect.getsource(obj)}"
+    return _SOURCES[obj]
+
+
 def source_closure(fn):
     """Sources of `fn` and of every project function it reaches, and the libraries used."""
+    if fn not in _CLOSURES:
+        _CLOSURES[fn] = _source_closure(fn)
+    return _CLOSURES[fn]
+
+
+_CLOSURES = {}
+
+
+def _source_closure(fn):
     seen, sources, libraries, todo = set(), [], {"numpy"}, [fn]
     while todo:
         obj = inspect.unwrap(todo.pop())
         if id(obj) in seen:
             continue
         seen.add(id(obj))
-        sources.append(f"{obj.__module__}.{obj.__qualname__}\n{inspect.getsource(obj)}")
+        sources.append(object_source(obj))
         members = [obj] if inspect.isfunction(obj) else [
             m for m in vars(obj).values() if inspect.isfunction(m)] if inspect.isclass(obj) else []
         for member in members:
@@ -221,3 +240,19 @@ class ResultCache:
             atomic_write_bytes(npz_path, buffer.getvalue())
         atomic_write_bytes(json_path, json.dumps({"value": plain}, sort_keys=True).encode())
         return plain
+
+
+def digest(*parts):
+    """Short hex digest of JSON-able parts."""
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=repr).encode()).hexdigest()[:24]
+
+
+def cached_text(folder, key, produce):
+    """Text stored under `key`, produced (and stored) only when absent."""
+    path = Path(folder) / f"{key}.txt"
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = produce()
+        atomic_write_bytes(path, text.encode("utf-8"))
+        return text

@@ -79,8 +79,6 @@ def render_figures(lecture, computed, folder, progress=lambda name: None, worker
 
     Returns (manifests, rendered_names).
     """
-    from ..plotting.style import apply
-    apply()  # import matplotlib once, before forking, so workers inherit it
     source = lecture.folder
     manifests, todo = {}, []
     for spec in lecture.figures:
@@ -93,6 +91,8 @@ def render_figures(lecture, computed, folder, progress=lambda name: None, worker
             todo.append((spec, key))
     if not todo:
         return manifests, []
+    from ..plotting.style import apply
+    apply()  # import matplotlib once, before forking, so workers inherit it
     for spec, _ in todo:
         for dep in spec.deps:  # load inputs once, before forking, so workers share them
             computed.loader[dep]

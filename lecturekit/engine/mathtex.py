@@ -466,8 +466,10 @@ def copy_katex_assets(dest_dir):
         if not url.startswith("fonts/") or "/" in url[len("fonts/") :] or not url.endswith(".woff2"):
             raise BuildError(f"KaTeX CSS references an unexpected file: {url}")
         target = dest / url
-        shutil.copyfile(dist / url, target)
+        if not target.is_file() or target.stat().st_size != (dist / url).stat().st_size:
+            shutil.copyfile(dist / url, target)
         written.append(target)
     css_path = dest / "katex.min.css"
-    css_path.write_text(css, encoding="utf-8")
+    if not css_path.is_file() or css_path.read_text(encoding="utf-8") != css:
+        css_path.write_text(css, encoding="utf-8")
     return [css_path, *written]

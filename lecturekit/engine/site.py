@@ -24,13 +24,25 @@ def _exchange(a, b):
     return renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0
 
 
+def link_or_copy(source, target):
+    """Hard-link a cached file into the site (cheap), copying where links are not possible.
+
+    Cached files are never modified in place (they are replaced by rename), so
+    sharing an inode with the site is safe.
+    """
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
 def write_tree(folder, files):
     """Write `files` (relative path -> bytes, or a Path to copy) under `folder`."""
     for relative, content in sorted(files.items()):
         target = Path(folder) / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, Path):
-            shutil.copyfile(content, target)
+            link_or_copy(content, target)
         else:
             target.write_bytes(content)
 
