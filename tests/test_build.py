@@ -1,0 +1,171 @@
+"""End-to-end builds of a tiny lecture: output, errors, atomicity, determinism."""
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import build
+from lecturekit.engine.errors import BuildError
+from lecturekit.engine.prose import sig
+from tiny_lecture import COMPUTE, LECTURE, build_args, write_lecture
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def tree_digest(folder):
+    """Hash of every file's relative path and bytes."""
+    h = hashlib.sha256()
+    for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
+        h.update(path.relative_to(folder).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def test_build_writes_page_with_computed_numbers(tmp_path):
+    write_lecture(tmp_path)
+    summary = build.build(**build_args(tmp_path))
+    page = (tmp_path / "site" / "tiny" / "index.html").read_text()
+    results = json.loads((tmp_path / "site" / "tiny" / "results.json").read_text())
+    w = np.linspace(-2.0, 2.0, 41)
+    expected = w[np.argmin(np.abs(w - 0.73))]  # the grid point nearest the true minimizer
+    assert results["demo"]["minimizer"] == pytest.approx(expected)
+    assert f"The minimizer is {sig(expected, 3)} and twice it is {sig(2 * expected, 3)}." in page
+    assert 'src="figures/parabola.png"' in page
+    assert (tmp_path / "site" / "tiny" / "figures" / "parabola.png").stat().st_size > 1000
+    assert 'class="katex"' in page and "$w^2$" not in page
+    assert "Figure 1." in page
+    home = (tmp_path / "site" / "index.html").read_text()
+    assert 'href="tiny/index.html"' in home and "Test Course" in home
+    assert summary["rendered"] == 1 and summary["computed"] == 2
+
+
+def test_second_build_reuses_everything(tmp_path):
+    write_lecture(tmp_path)
+    build.build(**build_args(tmp_path))
+    again = build.build(**build_args(tmp_path))
+    assert again["computed"] == 0 and again["rendered"] == 0
+
+
+def test_prose_edit_recomputes_nothing(tmp_path):
+    write_lecture(tmp_path)
+    build.build(**build_args(tmp_path))
+    write_lecture(tmp_path, lecture=LECTURE.replace("## Result", "## The result"))
+    again = build.build(**build_args(tmp_path))
+    assert again["computed"] == 0 and again["rendered"] == 0
+    assert "The result" in (tmp_path / "site" / "tiny" / "index.html").read_text()
+
+
+def test_code_edit_recomputes_only_what_depends_on_it(tmp_path):
+    write_lecture(tmp_path)
+    build.build(**build_args(tmp_path))
+    write_lecture(tmp_path, compute=COMPUTE.replace("2 * squares", "3 * squares"))
+    again = build.build(**build_args(tmp_path))
+    assert again["computed"] == 1 and again["rendered"] == 0  # the figure does not use `summary`
+
+
+def failing_build(tmp_path, **changes):
+    """Build once successfully, then with `changes`; returns the BuildError."""
+    write_lecture(tmp_path)
+    build.build(**build_args(tmp_path))
+    before = tree_digest(tmp_path / "site")
+    write_lecture(tmp_path, **changes)
+    with pytest.raises(BuildError) as caught:
+        build.build(**build_args(tmp_path))
+    assert tree_digest(tmp_path / "site") == before, "a failed build changed the site"
+    return caught.value
+
+
+def test_unknown_placeholder_names_file_line_and_close_names(tmp_path):
+    error = failing_build(tmp_path, lecture=LECTURE.replace("demo.doubled", "demo.dubled"))
+    assert error.path.name == "lecture.md" and error.line == 9
+    assert "dubled" in str(error) and "demo.doubled" in str(error)
+
+
+def test_bad_formula_names_file_and_line(tmp_path):
+    error = failing_build(tmp_path, lecture=LECTURE.replace("(w - c)^2", r"\frac{1}{"))
+    assert error.path.name == "lecture.md" and error.line == 12
+    assert "formula" in str(error)
+
+
+def test_missing_figure_names_file_and_line(tmp_path):
+    error = failing_build(tmp_path, lecture=LECTURE.replace("fig:parabola", "fig:parabla"))
+    assert error.line == 16 and "parabla" in str(error) and "parabola" in str(error)
+
+
+def test_malformed_front_matter(tmp_path):
+    error = failing_build(tmp_path, lecture=LECTURE.replace("number: 1", "number 1"))
+    assert error.line == 3 and "front matter" in str(error)
+
+
+def test_lecture_folder_without_markdown(tmp_path):
+    write_lecture(tmp_path)
+    (tmp_path / "content" / "empty").mkdir()
+    with pytest.raises(BuildError, match="no lecture.md"):
+        build.build(**build_args(tmp_path))
+
+
+def test_failing_computation_is_named(tmp_path):
+    error = failing_build(tmp_path, compute=COMPUTE.replace("2 * squares", "1 / 0 * squares"))
+    assert "'summary'" in str(error) and "ZeroDivisionError" in str(error)
+
+
+def test_non_finite_published_value_is_named(tmp_path):
+    error = failing_build(tmp_path, compute=COMPUTE.replace("2 * squares[\"minimizer\"]", "float('nan')"))
+    assert "demo.doubled" in str(error) and "non-finite" in str(error)
+
+
+def test_cli_reports_error_without_traceback(tmp_path):
+    write_lecture(tmp_path, lecture=LECTURE.replace("demo.doubled", "demo.dubled"))
+    args = build_args(tmp_path)
+    run = subprocess.run([sys.executable, str(ROOT / "build.py"), "--content", str(args["content_dir"]),
+                          "--out", str(args["out_dir"]), "--cache", str(args["cache_dir"]),
+                          "--figures", str(args["figure_dir"])], capture_output=True, text=True)
+    assert run.returncode == 1
+    assert "lecture.md:9:" in run.stderr and "Traceback" not in run.stderr
+    assert not (tmp_path / "site").exists()
+
+
+def test_two_clean_builds_are_byte_identical(tmp_path):
+    for name in ("a", "b"):
+        write_lecture(tmp_path / name)
+        build.build(**build_args(tmp_path / name))
+    assert tree_digest(tmp_path / "a" / "site") == tree_digest(tmp_path / "b" / "site")
+
+
+def test_killed_build_leaves_previous_site(tmp_path):
+    write_lecture(tmp_path)
+    build.build(**build_args(tmp_path))
+    before = tree_digest(tmp_path / "site")
+    slow = COMPUTE.replace("def summary(squares):", "def summary(squares):\n    import time; time.sleep(30)")
+    write_lecture(tmp_path, compute=slow, lecture=LECTURE.replace("## Result", "## Changed"))
+    args = build_args(tmp_path)
+    proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--content", str(args["content_dir"]),
+                             "--out", str(args["out_dir"]), "--cache", str(args["cache_dir"]),
+                             "--figures", str(args["figure_dir"])], stdout=subprocess.PIPE, text=True)
+    for line in proc.stdout:  # kill it while it is computing
+        if "computing summary" in line:
+            break
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert tree_digest(tmp_path / "site") == before
+    write_lecture(tmp_path)
+    build.build(**build_args(tmp_path))
+    assert tree_digest(tmp_path / "site") == before
+    assert not list(tmp_path.glob(".site-*"))
+
+
+def test_corrupt_cache_entry_is_recomputed_with_warning(tmp_path, capsys):
+    write_lecture(tmp_path)
+    build.build(**build_args(tmp_path))
+    for entry in (tmp_path / ".cache" / "results").glob("*.json"):
+        entry.write_text("{not json")
+    again = build.build(**build_args(tmp_path))
+    assert again["computed"] == 2
+    assert "unreadable" in capsys.readouterr().err
