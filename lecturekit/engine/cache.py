@@ -50,12 +50,19 @@ def _code_names(code):
 def _referenced(fn):
     """Project functions/classes that `fn` names directly, plus libraries it imports."""
     names = _code_names(fn.__code__)
+    scope = dict(fn.__globals__)
+    for name, cell in zip(fn.__code__.co_freevars, fn.__closure__ or ()):
+        try:
+            scope[name] = cell.cell_contents
+            names.add(name)
+        except ValueError:  # an empty cell
+            pass
     found, libraries = [], set()
     for name in names:
         top = name.split(".")[0]
         if top in TRACKED_LIBRARIES:
             libraries.add(top)
-        obj = fn.__globals__.get(name)
+        obj = scope.get(name)
         if isinstance(obj, types.ModuleType):
             libraries.update({obj.__name__.split(".")[0]} & TRACKED_LIBRARIES.keys())
             if _is_project_object(obj):  # module.attr: the attributes are in co_names too
