@@ -185,6 +185,7 @@ def main(argv=None):
     parser.add_argument("--cache", type=Path, default=ROOT / ".cache", help="computation and math cache")
     parser.add_argument("--figures", type=Path, default=ROOT / "figures", help="rendered figure cache")
     parser.add_argument("--quiet", action="store_true", help="print only errors")
+    parser.add_argument("--summary", type=Path, help="also write the build summary as JSON to this file")
     args = parser.parse_args(argv)
     try:
         with build_lock(args.cache / "build.lock", args.quiet):
@@ -193,6 +194,8 @@ def main(argv=None):
         print(f"error: {error}", file=sys.stderr)
         print("build failed; the previous site was left unchanged.", file=sys.stderr)
         return 1
+    if args.summary:
+        args.summary.write_text(json.dumps(summary, indent=1) + "\n")
     if not args.quiet:
         print(f"built {summary['lectures']} lecture(s) into {args.out}/ in {summary['seconds']:.2f} s "
               f"({summary['computed']} of {summary['computations']} results and "
