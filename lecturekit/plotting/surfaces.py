@@ -12,13 +12,21 @@ def contour_levels(L, n=25):
     return np.linspace(lo, hi, n)
 
 
+def nice_ticks(lo, hi, n=5):
+    """About n round tick values strictly inside [lo, hi]."""
+    from matplotlib.ticker import MaxNLocator
+    ticks = MaxNLocator(n).tick_values(lo, hi)
+    return ticks[(ticks >= lo) & (ticks <= hi)]
+
+
 def draw_contours(ax, W1, W2, L, levels=None, filled=True, colorbar=True):
     """A contour map of a loss grid on `ax`."""
     levels = contour_levels(L) if levels is None else levels
     if filled:
         shade = ax.contourf(W1, W2, L, levels=levels, cmap=CMAP, extend="max")
         if colorbar:
-            ax.figure.colorbar(shade, ax=ax, shrink=0.9, label="loss")
+            bar = ax.figure.colorbar(shade, ax=ax, shrink=0.9, label="loss", format="{x:.3g}")
+            bar.set_ticks(nice_ticks(levels[0], levels[-1]))
     ax.contour(W1, W2, L, levels=levels, colors="white" if filled else "0.4", linewidths=0.4, alpha=0.6)
     ax.grid(False)
     return ax
@@ -27,7 +35,7 @@ def draw_contours(ax, W1, W2, L, levels=None, filled=True, colorbar=True):
 def draw_surface(ax, W1, W2, L, zlabel="loss"):
     """A 3-D surface of a loss grid on a 3-D `ax`."""
     ax.plot_surface(W1, W2, L, cmap=CMAP, linewidth=0, antialiased=True, alpha=0.9, rcount=30, ccount=30)
-    ax.set_zlabel(zlabel, labelpad=2)
+    ax.set_title(zlabel)  # a z-axis label would be clipped by the panel's edge
     ax.tick_params(pad=0)
     ax.view_init(elev=32, azim=-125)
     return ax
@@ -57,9 +65,30 @@ def draw_path(ax, path, losses=None, label="descent path", color=PATH_COLOR, arr
                   color=color, width=0.005, zorder=6)
 
 
+def draw_gradient_field(ax, W1, W2, U, V, normalize=True, color="black", label=None, fill=0.8):
+    """Arrows (U, V) at the grid points (W1, W2) on a contour `ax`.
+
+    With `normalize`, every arrow keeps its direction in data coordinates but is
+    scaled to span `fill` grid cells, so a 30x30 field stays readable whatever
+    the gradient's size.
+    """
+    U, V = np.asarray(U, dtype=float), np.asarray(V, dtype=float)
+    if normalize:
+        dx, dy = W1[0, 1] - W1[0, 0], W2[1, 0] - W2[0, 0]
+        cells = np.hypot(U / dx, V / dy)  # arrow length measured in grid cells
+        factor = np.divide(fill, cells, out=np.zeros_like(cells), where=cells > 0)
+        U, V = U * factor, V * factor
+    return ax.quiver(W1, W2, U, V, angles="xy", scale_units="xy", scale=1, color=color, width=0.003,
+                     headwidth=3.5, headlength=4, headaxislength=3.5, label=label, zorder=4)
+
+
 def surface_and_contours(grid, marks=(), path=None, path_losses=None, labels=("$w_1$", "$w_2$"),
-                         title=None, path_label="descent path"):
-    """Figure: 3-D surface (left) and contour map (right) of one loss grid."""
+                         title=None, path_label="descent path", field=None, field_label="$-\\nabla L$"):
+    """Figure: 3-D surface (left) and contour map (right) of one loss grid.
+
+    `field`, a pair (U, V) of arrays shaped like the grid, adds arrows
+    (normalized in length, see draw_gradient_field) to the contour map.
+    """
     W1, W2, L = grid["W1"], grid["W2"], grid["L"]
     fig = new_figure(PAGE_WIDTH, PANEL_HEIGHT + 0.3)
     ax3 = fig.add_subplot(1, 2, 1, projection="3d")
@@ -75,10 +104,13 @@ def surface_and_contours(grid, marks=(), path=None, path_losses=None, labels=("$
     if path is not None:
         draw_path(ax3, path, path_losses, label=path_label)
         draw_path(ax2, path, label=path_label)
+    if field is not None:
+        draw_gradient_field(ax2, W1, W2, *field, label=field_label)
     ax2.set_xlim(W1.min(), W1.max())
     ax2.set_ylim(W2.min(), W2.max())
-    if marks or path is not None:
-        ax2.legend(loc="upper left", fontsize=7)
+    handles, names = ax2.get_legend_handles_labels()
+    if handles:  # below both panels, where it can hide no data
+        fig.legend(handles, names, loc="outside lower center", ncols=min(len(handles), 4), fontsize=7)
     if title:
         fig.suptitle(title)
     return fig
