@@ -55,21 +55,21 @@ class Steps:
         return time.perf_counter() - self.start
 
 
-def figure_url(slug, manifests):
+def figure_url(manifests):
     """URL (relative to the lecture page) of a figure's file or poster."""
-    def url_for(name, which):
-        suffix = ".gif" if which == "file" and manifests[name]["kind"] == "animation" else ".png"
-        stem = f"{name}-poster" if which == "poster" else name
-        return f"figures/{stem}{suffix}"
+    def url_for(name, which="file"):
+        animated = manifests[name]["kind"] == "animation"
+        if which == "poster" or (which == "still" and animated):
+            return f"figures/{name}-poster.png"
+        return f"figures/{name}.gif" if animated else f"figures/{name}.png"
     return url_for
 
 
 def figure_files(slug, manifests, figure_dir):
     """Site paths of a lecture's figures, mapped to their cached files."""
-    files = {}
-    url_for = figure_url(slug, manifests)
+    url_for, files = figure_url(manifests), {}
     for name, manifest in manifests.items():
-        files[f"{slug}/{url_for(name, 'file')}"] = Path(figure_dir) / manifest["file"]
+        files[f"{slug}/{url_for(name)}"] = Path(figure_dir) / manifest["file"]
         if manifest["kind"] == "animation":
             files[f"{slug}/{url_for(name, 'poster')}"] = Path(figure_dir) / manifest["poster"]
     return files
@@ -82,87 +82,107 @@ def static_files(lecture):
             for p in sorted(static.rglob("*")) if p.is_file()}
 
 
-def render_markdown(text, path, first_line, context, manifests, url_for, cache_dir):
-    """Placeholders, then math, then Markdown: returns (html, toc, figure numbers)."""
+def render_markdown(text, path, first_line, context, manifests, cache_dir):
+    """Placeholders, then math, then Markdown: returns (html, toc)."""
     padded = "\n" * (first_line - 1) + text  # so every error's line is the file's line
     prose = render_prose(padded, path, 1, context)
     protected, formulas = mathtex.protect_math(prose, path)
     rendered = mathtex.render_formulas(formulas, path, cache_dir)
-    html, toc, numbers = markdown_to_html(protected, manifests, url_for)
-    return mathtex.restore_math(html, rendered), toc, numbers
+    html, toc, _ = markdown_to_html(protected, manifests, figure_url(manifests))
+    return mathtex.restore_math(html, rendered), toc
 
 
 def lecture_link(lecture, manifests, root):
     """How other pages link to a lecture (and show its thumbnail)."""
-    thumb = lecture.meta.get("thumbnail", "")
-    if thumb and thumb not in manifests:
-        raise BuildError(f"thumbnail '{thumb}' is not a figure of this lecture", lecture.source, 1)
-    return LectureLink(lecture.meta["title"], lecture.meta["number"], lecture.meta["summary"],
-                       f"{root}{lecture.slug}/index.html",
-                       f"{root}{lecture.slug}/{figure_url(lecture.slug, manifests)(thumb, 'poster' if manifests[thumb]['kind'] == 'animation' else 'file')}" if thumb else "",
-                       lecture.meta.get("thumbnail_alt", f"A figure from {lecture.meta['title']}"))
+    meta, thumbnail = lecture.meta, lecture.meta.get("thumbnail", "")
+    if thumbnail and thumbnail not in manifests:
+        raise BuildError(f"thumbnail '{thumbnail}' is not a figure of this lecture", lecture.source, 1)
+    return LectureLink(meta["title"], meta["number"], meta["summary"], f"{root}{lecture.slug}/index.html",
+                       f"{root}{lecture.slug}/{figure_url(manifests)(thumbnail, 'still')}" if thumbnail else "",
+                       meta.get("thumbnail_alt", f"A figure from {meta['title']}"))
+
+
+def compute_all(lectures, cache_dir, steps):
+    """Every lecture's results, through the computation cache."""
+    computed = {lecture.slug: compute_lecture(lecture, cache_dir / "results",
+                                              progress=lambda name: steps.note(f"computing {name}"))
+                for lecture in lectures}
+    ran = sum(len(c.ran) for c in computed.values())
+    steps.done(f"results: {ran} computed, {sum(len(c.keys) for c in computed.values()) - ran} reused")
+    return computed
+
+
+def draw_all(lectures, computed, figure_dir, steps):
+    """Every lecture's figure manifests, rendering only what the cache lacks."""
+    manifests, rendered = {}, []
+    for lecture in lectures:
+        check_figure_references(lecture.body, lecture.source, lecture.body_line,
+                                [spec.name for spec in lecture.figures])
+        manifests[lecture.slug], names = render_figures(lecture, computed[lecture.slug], figure_dir,
+                                                        progress=lambda name: steps.note(f"drew {name}"))
+        rendered += names
+    total = sum(len(m) for m in manifests.values())
+    steps.done(f"figures: {len(rendered)} rendered, {total - len(rendered)} reused")
+    return manifests, rendered
+
+
+def lecture_page(env, course_title, lecture, results, manifests, links, index, cache_dir):
+    """HTML of one lecture page; reused from the cache when nothing it shows has changed."""
+    previous = links[index - 1] if index > 0 else None
+    following = links[index + 1] if index + 1 < len(links) else None
+    key = digest(ENGINE_SOURCES, course_title, lecture.meta, lecture.body, results, manifests,
+                 [link.__dict__ for link in (previous, following) if link])
+
+    def render():
+        body, toc = render_markdown(lecture.body, lecture.source, lecture.body_line, results,
+                                    manifests, cache_dir / "math")
+        meta = lecture.meta
+        return render_page(env, "lecture.html", LecturePage(
+            course_title, "../", meta["title"], meta["number"], meta["summary"], body, toc,
+            previous, following, "results.json"))
+    return cached_text(cache_dir / "pages", key, render)
+
+
+def site_files(content_dir, lectures, computed, manifests, cache_dir, figure_dir, steps):
+    """Every file of the site: relative path -> bytes, or a cached file to link."""
+    course_meta, intro_md, intro_line = split_front_matter(
+        (content_dir / "index.md").read_text(encoding="utf-8"), content_dir / "index.md")
+    course_title = course_meta.get("title", "Course")
+    env = template_environment(ROOT / "templates")
+    links = [lecture_link(lecture, manifests[lecture.slug], "../") for lecture in lectures]
+    files = {}
+    for index, lecture in enumerate(lectures):
+        slug, results = lecture.slug, computed[lecture.slug].published
+        files[f"{slug}/index.html"] = lecture_page(env, course_title, lecture, results, manifests[slug],
+                                                   links, index, cache_dir).encode()
+        files[f"{slug}/results.json"] = (json.dumps(results, indent=1, sort_keys=True) + "\n").encode()
+        files.update(figure_files(slug, manifests[slug], figure_dir))
+        files.update(static_files(lecture))
+    intro, _ = render_markdown(intro_md, content_dir / "index.md", intro_line, {}, {}, cache_dir / "math")
+    home = HomePage(course_title, "", intro,
+                    [lecture_link(lecture, manifests[lecture.slug], "") for lecture in lectures])
+    files["index.html"] = render_page(env, "home.html", home).encode()
+    files["assets/style.css"] = ROOT / "templates" / "static" / "style.css"
+    for path in mathtex.copy_katex_assets(cache_dir / "katex"):
+        files[f"assets/katex/{path.relative_to(cache_dir / 'katex').as_posix()}"] = path
+    files[".nojekyll"] = b""  # GitHub Pages: serve files as they are
+    steps.done(f"pages: {len(lectures) + 1} rendered")
+    return files
 
 
 def build(content_dir, out_dir, cache_dir, figure_dir, quiet=False):
     """The whole build; returns a summary dict. Raises BuildError on an author's mistake."""
     steps = Steps(quiet)
-    course_meta, course_intro, intro_line = split_front_matter(
-        (content_dir / "index.md").read_text(encoding="utf-8"), content_dir / "index.md")
     lectures = find_lectures(content_dir)
     steps.done(f"found {len(lectures)} lecture(s) in {content_dir.name}/")
-
-    computed = {}
-    for lecture in lectures:
-        computed[lecture.slug] = compute_lecture(lecture, cache_dir / "results",
-                                                 progress=lambda n: steps.note(f"computing {n}"))
-    ran = sum(len(c.ran) for c in computed.values())
-    total = sum(len(c.keys) for c in computed.values())
-    steps.done(f"results: {ran} computed, {total - ran} reused")
-
-    manifests, rendered = {}, 0
-    for lecture in lectures:
-        check_figure_references(lecture.body, lecture.source, lecture.body_line,
-                                [spec.name for spec in lecture.figures])
-        manifests[lecture.slug], names = render_figures(lecture, computed[lecture.slug], figure_dir,
-                                                        progress=lambda n: steps.note(f"drew {n}"))
-        rendered += len(names)
-    n_figures = sum(len(m) for m in manifests.values())
-    steps.done(f"figures: {rendered} rendered, {n_figures - rendered} reused")
-
-    env = template_environment(ROOT / "templates")
-    files = {}
-    links = [lecture_link(lecture, manifests[lecture.slug], "../") for lecture in lectures]
-    for i, lecture in enumerate(lectures):
-        slug, results = lecture.slug, computed[lecture.slug].published
-        url_for = figure_url(slug, manifests[slug])
-        page_key = digest(ENGINE_SOURCES, lecture.meta, lecture.body, results, manifests[slug],
-                          [link.__dict__ if link else None for link in links], course_meta)
-        files[f"{slug}/index.html"] = cached_text(cache_dir / "pages", page_key, lambda: render_page(
-            env, "lecture.html", LecturePage(
-                course_meta.get("title", "Course"), "../", lecture.meta["title"], lecture.meta["number"],
-                lecture.meta["summary"],
-                *render_markdown(lecture.body, lecture.source, lecture.body_line, results,
-                                 manifests[slug], url_for, cache_dir / "math")[:2],
-                links[i - 1] if i > 0 else None, links[i + 1] if i + 1 < len(links) else None,
-                "results.json"))).encode()
-        files[f"{slug}/results.json"] = (json.dumps(results, indent=1, sort_keys=True) + "\n").encode()
-        files.update(figure_files(slug, manifests[slug], figure_dir))
-        files.update(static_files(lecture))
-    intro, _, _ = render_markdown(course_intro, content_dir / "index.md", intro_line, {}, {}, None,
-                                  cache_dir / "math")
-    home = HomePage(course_meta.get("title", "Course"), "",
-                    intro, [lecture_link(lecture, manifests[lecture.slug], "") for lecture in lectures])
-    files["index.html"] = render_page(env, "home.html", home).encode()
-    files["assets/style.css"] = ROOT / "templates" / "static" / "style.css"
-    for path in mathtex.copy_katex_assets(cache_dir / "katex"):
-        files[f"assets/katex/{path.relative_to(cache_dir / 'katex').as_posix()}"] = path
-    files[".nojekyll"] = b""
-    steps.done(f"pages: {len(lectures) + 1} rendered")
-
+    computed = compute_all(lectures, cache_dir, steps)
+    manifests, rendered = draw_all(lectures, computed, figure_dir, steps)
+    files = site_files(content_dir, lectures, computed, manifests, cache_dir, figure_dir, steps)
     publish(out_dir, files)
     steps.done(f"wrote {len(files)} files to {out_dir.name}/")
-    return {"lectures": len(lectures), "computed": ran, "computations": total,
-            "rendered": rendered, "figures": n_figures, "files": len(files), "seconds": steps.total}
+    return {"lectures": len(lectures), "computed": sum(len(c.ran) for c in computed.values()),
+            "computations": sum(len(c.keys) for c in computed.values()), "rendered": len(rendered),
+            "figures": sum(len(m) for m in manifests.values()), "files": len(files), "seconds": steps.total}
 
 
 @contextlib.contextmanager
