@@ -37,7 +37,8 @@ $(NODE_STAMP): package-lock.json
 	@touch $@
 
 clean:
-	rm -rf site .site-* .cache figures/*.png figures/*.gif figures/*.json .pytest_cache test-artifacts
+	rm -rf site .site-* .cache .pytest_cache test-artifacts bench/latest.json
+	find figures -mindepth 1 ! -name README.md -delete
 	find . -name __pycache__ -not -path './$(VENV)/*' -not -path './node_modules/*' -prune -exec rm -rf {} +
 
 distclean: clean

@@ -8,6 +8,8 @@ import io
 import json
 import multiprocessing
 import os
+import sys
+import time
 import traceback
 from pathlib import Path
 
@@ -58,17 +60,23 @@ def render_one(spec, key, computed, folder):
 def _render_in_worker(index):
     """Pool entry point: render figure `index` of the shared work list."""
     spec, key = _WORK["todo"][index]
+    start = time.perf_counter()
     try:
-        return render_one(spec, key, _WORK["computed"], _WORK["folder"]), None
+        manifest = render_one(spec, key, _WORK["computed"], _WORK["folder"])
+        return manifest, None, time.perf_counter() - start
     except Exception as error:
-        return None, "".join(traceback.format_exception_only(error)).strip()
+        return None, "".join(traceback.format_exception_only(error)).strip(), 0.0
 
 
 def load_manifest(folder, key):
     """The manifest of a cached figure whose files all exist, else None."""
+    path = Path(folder) / f"{key}.json"
     try:
-        manifest = json.loads((Path(folder) / f"{key}.json").read_text())
-    except (OSError, ValueError):
+        manifest = json.loads(path.read_text())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as error:
+        print(f"warning: figure cache entry {path} unreadable ({error}); redrawing", file=sys.stderr)
         return None
     files = [manifest.get("file"), manifest.get("poster")]
     return manifest if all((Path(folder) / f).is_file() for f in files if f) else None
@@ -91,8 +99,8 @@ def render_figures(lecture, computed, folder, progress=lambda name: None, worker
             todo.append((spec, key))
     if not todo:
         return manifests, []
-    from ..plotting.style import apply
-    apply()  # import matplotlib once, before forking, so workers inherit it
+    from ..plotting.style import warm_up
+    warm_up()  # load matplotlib, fonts and mathtext once, before forking, so workers inherit them
     for spec, _ in todo:
         for dep in spec.deps:  # load inputs once, before forking, so workers share them
             computed.loader[dep]
@@ -102,11 +110,11 @@ def render_figures(lecture, computed, folder, progress=lambda name: None, worker
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             outcomes = []
             for (spec, _), outcome in zip(todo, pool.imap(_render_in_worker, range(len(todo)))):
-                progress(spec.name)
+                progress(f"{spec.name} ({outcome[2]:.2f} s)")
                 outcomes.append(outcome)
     else:
         outcomes = [_render_in_worker(i) for i in range(len(todo))]
-    for (spec, _), (manifest, error) in zip(todo, outcomes):
+    for (spec, _), (manifest, error, _) in zip(todo, outcomes):
         if error:
             raise BuildError(f"figure '{spec.name}' failed: {error}", source)
         manifests[spec.name] = manifest

@@ -42,3 +42,18 @@ def new_figure(width=PAGE_WIDTH, height=PANEL_HEIGHT):
     from matplotlib.figure import Figure
     apply()
     return Figure(figsize=(width, height), layout="constrained")
+
+
+def warm_up():
+    """Draw one throwaway figure so fonts and the mathtext parser are loaded.
+
+    Called once before the figure workers fork: they inherit the loaded
+    caches instead of each paying for them on its first figure.
+    """
+    import io
+    fig = new_figure(2, 1)
+    ax = fig.add_subplot()
+    ax.plot([0, 1], [0, 1], label="$w_1$")
+    ax.set(xlabel="$w$", ylabel=r"$\sigma(w x)$")
+    ax.legend()
+    fig.savefig(io.BytesIO(), format="png", dpi=50)
