@@ -29,7 +29,7 @@ LIBRARY_ROOTS = tuple({Path(p).resolve() for p in (sys.prefix, sys.base_prefix, 
 def _is_project_object(obj):
     """A function, class or module of the project or a lecture, not of a library."""
     try:
-        filename = obj.__file__ if isinstance(obj, types.ModuleType) else inspect.getsourcefile(obj)
+        filename = getattr(obj, "__file__", None) if isinstance(obj, types.ModuleType) else inspect.getsourcefile(obj)
     except TypeError:
         return False
     if not filename:
@@ -66,8 +66,9 @@ def _referenced(fn):
         if isinstance(obj, types.ModuleType):
             libraries.update({obj.__name__.split(".")[0]} & TRACKED_LIBRARIES.keys())
             if _is_project_object(obj):  # module.attr: the attributes are in co_names too
-                found += [getattr(obj, n) for n in names if callable(getattr(obj, n, None))]
-        elif callable(obj) and _is_project_object(obj):
+                found += [getattr(obj, n) for n in names
+                          if inspect.isfunction(getattr(obj, n, None)) or inspect.isclass(getattr(obj, n, None))]
+        elif (inspect.isfunction(obj) or inspect.isclass(obj)) and _is_project_object(obj):
             found.append(obj)
     return found, libraries
 
@@ -78,7 +79,12 @@ _SOURCES = {}
 def object_source(obj):
     """inspect.getsource, memoized: keys of many figures share the same helpers."""
     if obj not in _SOURCES:
-        _SOURCES[obj] = f"{obj.__module__}.{obj.__qualname__}\n{inspect.getsource(obj)}"
+        try:
+            text = inspect.getsource(obj)
+        except (OSError, TypeError):  # source unavailable: fall back to the compiled code
+            code = getattr(obj, "__code__", None)
+            text = repr((code.co_code, code.co_consts, code.co_names)) if code else ""
+        _SOURCES[obj] = f"{obj.__module__}.{obj.__qualname__}\n{text}"
     return _SOURCES[obj]
 
 
@@ -101,7 +107,9 @@ def _source_closure(fn):
         seen.add(id(obj))
         sources.append(object_source(obj))
         members = [obj] if inspect.isfunction(obj) else [
-            m for m in vars(obj).values() if inspect.isfunction(m)] if inspect.isclass(obj) else []
+            m for m in vars(obj).values()
+            if inspect.isfunction(m) and not m.__code__.co_filename.startswith("<")  # e.g. dataclass __init__
+        ] if inspect.isclass(obj) else []
         for member in members:
             found, libs = _referenced(member)
             todo += found

@@ -4,6 +4,7 @@ Each figure is stored under its key in the figure cache: `<key>.png`, or
 `<key>.gif` with `<key>.poster.png` for an animation, and `<key>.json`
 describing what was written. A figure whose key is present is reused.
 """
+import functools
 import io
 import json
 import multiprocessing
@@ -23,7 +24,15 @@ _WORK = {}
 
 def figure_key(spec, computed):
     """Key of one figure: its code, its keyword arguments and the results it draws."""
-    return make_key(spec.fn, {"kwargs": spec.kwargs, "deps": {d: computed.keys[d] for d in spec.deps}})
+    return make_key(spec.fn, {"kwargs": spec.kwargs, "deps": {d: computed.keys[d] for d in spec.deps},
+                              "writers": writers_key()})
+
+
+@functools.cache
+def writers_key():
+    """Key of the code that turns a returned figure into files (PNG saving, GIF writing)."""
+    from ..plotting.animate import write_animation
+    return [make_key(save_png, {}), make_key(write_animation, {})]
 
 
 def save_png(fig, path):
