@@ -1,0 +1,212 @@
+"""Sections 6-7: second-order structure, ill-conditioning and momentum.
+
+Taylor expansions at the grid bests, where each loss has a positive definite
+Hessian, Newton's method to the true minima, and gradient descent on the
+ill-conditioned quadratic with its theory beside the measured runs. The
+constants live inside the functions so that changing one changes the cache key.
+"""
+import numpy as np
+
+from lecturekit.engine.registry import computation
+from lecturekit.numerics import quadratic as theory
+from lecturekit.numerics.descent import descent_path, run_summary
+from lecturekit.numerics.grid import loss_grid, weight_grid
+from lecturekit.numerics.losses import logistic_nll_hessian, sine_mse_hessian
+from lecturekit.numerics.newton import newton_path, steps_to_tolerance
+from lecturekit.numerics.taylor import eigen_axes, positive_definite, taylor_quadratic
+from .compute_runs import RUN_TABLE
+from .problems import QUADRATIC_LAMS, logistic_problem, quadratic_problem, sine_problem
+
+
+def _floats(a):
+    """An array as nested lists of Python floats, for results.json."""
+    return np.asarray(a, dtype=float).tolist()
+
+
+def _local_box(box, center, fraction):
+    """A box around `center` spanning `fraction` of each side of `box`."""
+    return [(c - fraction * (hi - lo) / 2, c + fraction * (hi - lo) / 2) for c, (lo, hi) in zip(center, box)]
+
+
+def taylor_expansion(w_star, loss, grad, hessian, surface_grid, fine=120, zoom=0.3):
+    """L, g, H and the eigen-structure at w*, with the quadratic model on three grids.
+
+    `full`: the lecture's 30x30 grid; `fine`: the same box, finer, for contours;
+    `local`: a 30x30 grid over `zoom` of the box around w*, where the model is good.
+    The eigen-axis of curvature lam is scaled by 0.5/sqrt|lam|: along it the model
+    rises by lam s^2 / 2 = 1/8 (ignoring the gradient term).
+    """
+    w_star = np.asarray(w_star, dtype=float)
+    q = taylor_quadratic(w_star, loss, grad, hessian)
+    g, H = np.asarray(grad(w_star)), np.asarray(hessian(w_star))
+    lams, V = eigen_axes(H)
+    box = surface_grid["box"]
+    W1f, W2f = weight_grid(*box, fine)
+    W1l, W2l = weight_grid(*_local_box(box, w_star, zoom), 30)
+    grids = {"full": (surface_grid["W1"], surface_grid["W2"]), "fine": (W1f, W2f), "local": (W1l, W2l)}
+    boxes = {name: [[float(A.min()), float(A.max())], [float(B.min()), float(B.max())]]
+             for name, (A, B) in grids.items()}
+    return {
+        "w": _floats(w_star), "loss": float(loss(w_star)), "grad": _floats(g), "hessian": _floats(H),
+        "eigenvalues": _floats(lams), "eigenvectors": _floats(V),
+        "axis_lengths": _floats(0.5 / np.sqrt(np.abs(lams))),
+        "condition_number": float(lams.max() / lams.min()),
+        # The model's own minimizer, w* - H^{-1} g: where one Newton step lands.
+        "model_minimizer": _floats(w_star - np.linalg.solve(H, g)),
+        **{name: {"box": boxes[name], "W1": A, "W2": B, "L": loss_grid(loss, A, B), "Q": loss_grid(q, A, B)}
+           for name, (A, B) in grids.items()},
+    }
+
+
+@computation(into="logistic")
+def logistic_taylor(breast_cancer, logistic_surface):
+    """Second-order Taylor expansion of the logistic NLL at its grid best."""
+    loss, grad = logistic_problem(breast_cancer)
+    X, t = breast_cancer["X"], breast_cancer["t"]
+    return {"taylor": taylor_expansion(logistic_surface["grid_best"], loss, grad,
+                                       lambda w: logistic_nll_hessian(w, X, t), logistic_surface["grid"])}
+
+
+@computation(into="sine")
+def sine_taylor(sine_dataset, sine_surface):
+    """Second-order Taylor expansion of the sine MSE at its grid best."""
+    loss, grad = sine_problem(sine_dataset)
+    x, y = sine_dataset["x"], sine_dataset["y"]
+    # The valley is narrow across its floor, so the close-up is tighter than the logistic one.
+    return {"taylor": taylor_expansion(sine_surface["grid_best"], loss, grad,
+                                       lambda w: sine_mse_hessian(w, x, y), sine_surface["grid"], zoom=0.12)}
+
+
+def pd_map(hessian, grid):
+    """Where on the grid the Hessian is positive definite, and its smallest eigenvalue there."""
+    Hs = hessian(np.stack([grid["W1"], grid["W2"]], axis=-1))
+    pd = positive_definite(Hs)
+    min_eig = np.linalg.eigvalsh(Hs)[..., 0]
+    return {"convex_fraction": float(pd.mean()), "smallest_hessian_eigenvalue": float(min_eig.min()),
+            "pd_map": {"points": int(pd.size), "pd_points": int(pd.sum()),
+                       "W1": grid["W1"], "W2": grid["W2"], "pd": pd, "min_eigenvalue": min_eig}}
+
+
+@computation(into="sine")
+def sine_convexity(sine_dataset, sine_surface):
+    """Fraction of the sine 30x30 grid where the Hessian is positive definite."""
+    x, y = sine_dataset["x"], sine_dataset["y"]
+    return pd_map(lambda w: sine_mse_hessian(w, x, y), sine_surface["grid"])
+
+
+@computation(into="logistic")
+def logistic_convexity(breast_cancer, logistic_surface):
+    """The same check on the logistic grid (every point should pass)."""
+    X, t = breast_cancer["X"], breast_cancer["t"]
+    return pd_map(lambda w: logistic_nll_hessian(w, X, t), logistic_surface["grid"])
+
+
+def gd_to_tolerance(grad, w0, w_opt, lr, tol, budget, eps=1e-6):
+    """Steps plain GD needs to get within `tol` of w_opt, with the eps rule off, and where the rule would stop.
+
+    The spec's eps rule stops on step length, not on distance to the optimum:
+    with per-step contraction r the error left is about step / (1 - r), which
+    can exceed the step many times over. So the count uses distance (eps = 0),
+    and the eps-rule stop is reported beside it.
+    """
+    path = descent_path(grad, w0, lr, budget, eps=0.0)
+    stopped = descent_path(grad, w0, lr, budget, eps=eps)
+    return {"lr": float(lr), "steps": steps_to_tolerance(path, w_opt, tol), "eps": eps,
+            "eps_rule_steps": int(len(stopped) - 1),
+            "eps_rule_distance": float(np.linalg.norm(stopped[-1] - w_opt)),
+            "distances": np.linalg.norm(path - w_opt, axis=-1)}
+
+
+def newton_optimum(w_grid, loss, grad, hessian, lecture_lr, tol=1e-5, grad_tol=1e-10, budget=5000):
+    """Newton from the grid best to the local minimum; GD to the same distance for comparison.
+
+    GD runs at two stable rates: the lecture's lr for this model, and the best
+    fixed lr 2 / (lam_min + lam_max) of the Hessian at the optimum.
+    """
+    w_grid = np.asarray(w_grid, dtype=float)
+    path = newton_path(grad, hessian, w_grid, tol=grad_tol)
+    w_opt = path[-1]
+    lams = np.linalg.eigvalsh(hessian(w_opt))
+    best_lr = 2.0 / (lams.min() + lams.max())
+    return {"optimum": {
+        "w": _floats(w_opt), "loss": float(loss(w_opt)), "newton_steps": int(len(path) - 1),
+        "grad_norm": float(np.linalg.norm(grad(w_opt))), "grad_tolerance": grad_tol,
+        "hessian_eigenvalues": _floats(lams),
+        "distance_from_grid_best": float(np.linalg.norm(w_opt - w_grid)),
+        "loss_gain": float(loss(w_grid) - loss(w_opt)),
+        "tolerance": tol, "newton_steps_to_tolerance": steps_to_tolerance(path, w_opt, tol),
+        "max_stable_lr": float(2.0 / lams.max()),
+        "best_lr_rate": float((lams.max() - lams.min()) / (lams.max() + lams.min())),
+        "gd_lecture_lr": gd_to_tolerance(grad, w_grid, w_opt, lecture_lr, tol, budget),
+        "gd_best_lr": gd_to_tolerance(grad, w_grid, w_opt, best_lr, tol, budget),
+        "newton_path": path, "newton_distances": np.linalg.norm(path - w_opt, axis=-1),
+    }}
+
+
+@computation(into="logistic")
+def logistic_optimum(breast_cancer, logistic_surface):
+    """Newton's method from the logistic grid best, against GD at lr 10 (the lecture's)."""
+    loss, grad = logistic_problem(breast_cancer)
+    X, t = breast_cancer["X"], breast_cancer["t"]
+    return newton_optimum(logistic_surface["grid_best"], loss, grad, lambda w: logistic_nll_hessian(w, X, t),
+                          lecture_lr=RUN_TABLE["logistic_gd"][2])
+
+
+@computation(into="sine")
+def sine_optimum(sine_dataset, sine_surface):
+    """Newton's method from the sine grid best, against GD at lr 0.1 (the lecture's stable one)."""
+    loss, grad = sine_problem(sine_dataset)
+    x, y = sine_dataset["x"], sine_dataset["y"]
+    # sine_gd's lr 0.2 exceeds 2 / lam_max at this minimum, so compare at sine_curve's 0.1.
+    return newton_optimum(sine_surface["grid_best"], loss, grad, lambda w: sine_mse_hessian(w, x, y),
+                          lecture_lr=RUN_TABLE["sine_curve"][2])
+
+
+def run_rates(run, lams):
+    """Theory beside one quadratic run: per-direction factors, predicted and measured contraction.
+
+    Only directions the start excites count: from (-4, 0) the stiff direction is never moved.
+    """
+    beta = run["beta"] or 0.0
+    excited = np.abs(np.asarray(run["start"])) > 0
+    return {"lr": run["lr"], "beta": run["beta"], "factors": _floats(theory.step_factors(lams, run["lr"])),
+            "predicted_rate": theory.momentum_rate(lams[excited], run["lr"], beta),
+            "measured_rate": theory.measured_rate(run["path"]),
+            "final_distance": float(np.linalg.norm(run["path"][-1])),
+            "path_length": run["path_length"], "converged": run["converged"]}
+
+
+@computation(into="quadratic")
+def quadratic_theory(runs):
+    """Condition number, stable and best rates, heavy ball; and each quadratic run measured."""
+    lams = QUADRATIC_LAMS
+    loss, _ = quadratic_problem(lams)
+    W1, W2 = weight_grid((-5.0, 5.0), (-5.0, 5.0), 30)  # levels 0 to 20 in steps of 0.5
+    hb_lr, hb_beta, hb_rate = theory.heavy_ball(lams)
+    return {
+        "eigenvalues": _floats(lams),
+        "condition_number": theory.condition_number(lams),
+        "max_stable_lr": theory.max_stable_lr(lams),
+        "best_lr": theory.best_lr(lams), "best_rate": theory.best_rate(lams),
+        "heavy_ball_lr": hb_lr, "heavy_ball_beta": hb_beta, "heavy_ball_rate": hb_rate,
+        "runs": {name: run_rates(runs[name], lams)
+                 for name in ("quad_axis", "quad_lr1", "quad_lr09", "quad_momentum")},
+        "grid": {"box": [[-5.0, 5.0], [-5.0, 5.0]], "points": 30, "W1": W1, "W2": W2,
+                 "F": loss_grid(loss, W1, W2), "levels": np.arange(0.0, 20.25, 0.5)},
+    }
+
+
+@computation(into="sine")
+def sine_momentum_baseline(sine_dataset, runs):
+    """Plain GD from sine_momentum's start and lr (2.2, 2.2), 0.1, 50 epochs: momentum's baseline."""
+    loss, grad = sine_problem(sine_dataset)
+    _, start, lr, _, epochs = RUN_TABLE["sine_momentum"]
+    path = descent_path(grad, np.array(start), lr, epochs)
+    # A finer grid around both paths, for a contour map zoomed to where they go.
+    both = np.vstack([path, runs["sine_momentum"]["path"]])
+    margin = 0.15 * np.ptp(both, axis=0)
+    lo, hi = both.min(axis=0) - margin, both.max(axis=0) + margin
+    W0, W1 = weight_grid((lo[0], hi[0]), (lo[1], hi[1]), 120)
+    return {"momentum_baseline": {**run_summary(path, loss, lr, None, epochs), "path": path, "losses": loss(path)},
+            "momentum_zoom": {"box": [[float(lo[0]), float(hi[0])], [float(lo[1]), float(hi[1])]],
+                              "W1": W0, "W2": W1, "L": loss_grid(loss, W0, W1)}}
