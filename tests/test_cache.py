@@ -51,3 +51,23 @@ def test_result_cache_round_trip(tmp_path):
     loaded = store.load("k")
     assert np.array_equal(loaded["a"], value["a"]) and np.array_equal(loaded["b"]["runs"][0]["p"], np.eye(2))
     assert store.load("missing") is None
+
+
+def test_key_follows_module_level_data(tmp_path):
+    source = "import numpy as np\nTABLE = {'lr': 0.1}\nLAMS = np.array([0.1, 1.0])\n" \
+             "def f():\n    return TABLE['lr'] * LAMS\n"
+    path = tmp_path / "lecture_code.py"
+    path.write_text(source)
+    namespace = {}
+    exec(compile(source, str(path), "exec"), namespace)
+    f = namespace["f"]
+    key = make_key(f, {})
+    namespace["TABLE"]["lr"] = 0.2
+    cache._CLOSURES.clear()
+    assert make_key(f, {}) != key
+    namespace["TABLE"]["lr"] = 0.1
+    cache._CLOSURES.clear()
+    assert make_key(f, {}) == key
+    namespace["LAMS"][0] = 0.5
+    cache._CLOSURES.clear()
+    assert make_key(f, {}) != key

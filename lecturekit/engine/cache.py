@@ -47,22 +47,37 @@ def _code_names(code):
     return names
 
 
+DATA_TYPES = (bool, int, float, complex, str, bytes, tuple, list, dict, set, frozenset, np.ndarray, np.generic)
+
+
+def fingerprint(value):
+    """A stable text for a data value; arrays by a hash of their bytes (repr would elide them)."""
+    if isinstance(value, np.ndarray):
+        return f"array({value.dtype}, {value.shape}, {hashlib.sha256(value.tobytes()).hexdigest()})"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{fingerprint(k)}: {fingerprint(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
+        return f"{type(value).__name__}(" + ", ".join(fingerprint(v) for v in items) + ")"
+    return repr(value)
+
+
 def _referenced(fn):
-    """Project functions/classes that `fn` names directly, plus libraries it imports."""
+    """What `fn` names: project functions/classes, module-level data, and libraries."""
     names = _code_names(fn.__code__)
-    scope = dict(fn.__globals__)
+    cells = {}
     for name, cell in zip(fn.__code__.co_freevars, fn.__closure__ or ()):
         try:
-            scope[name] = cell.cell_contents
+            cells[name] = cell.cell_contents
             names.add(name)
         except ValueError:  # an empty cell
             pass
-    found, libraries = [], set()
+    found, libraries, constants = [], set(), []
     for name in names:
         top = name.split(".")[0]
         if top in TRACKED_LIBRARIES:
             libraries.add(top)
-        obj = scope.get(name)
+        obj = cells[name] if name in cells else fn.__globals__.get(name)
         if isinstance(obj, types.ModuleType):
             libraries.update({obj.__name__.split(".")[0]} & TRACKED_LIBRARIES.keys())
             if _is_project_object(obj):  # module.attr: the attributes are in co_names too
@@ -70,7 +85,9 @@ def _referenced(fn):
                           if inspect.isfunction(getattr(obj, n, None)) or inspect.isclass(getattr(obj, n, None))]
         elif (inspect.isfunction(obj) or inspect.isclass(obj)) and _is_project_object(obj):
             found.append(obj)
-    return found, libraries
+        elif isinstance(obj, DATA_TYPES) and (name in cells or name in fn.__globals__):
+            constants.append(f"{fn.__module__}.{name} = {fingerprint(obj)}")  # e.g. a table of inputs
+    return found, libraries, constants
 
 
 _SOURCES = {}
@@ -111,10 +128,11 @@ def _source_closure(fn):
             if inspect.isfunction(m) and not m.__code__.co_filename.startswith("<")  # e.g. dataclass __init__
         ] if inspect.isclass(obj) else []
         for member in members:
-            found, libs = _referenced(member)
+            found, libs, constants = _referenced(member)
             todo += found
             libraries |= libs
-    return sorted(sources), sorted(libraries)
+            sources += constants
+    return sorted(set(sources)), sorted(libraries)
 
 
 _VERSIONS = {}
