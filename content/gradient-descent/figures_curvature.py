@@ -24,6 +24,7 @@ def _star(ax, w, label, z=None, color=MARK_COLORS[0], marker="*", size=13):
 
 def taylor_surface(taylor, labels):
     """True loss as a surface, the quadratic model as a wireframe: whole grid and close to w*."""
+    from matplotlib.ticker import MaxNLocator
     fig = new_figure(PAGE_WIDTH, PANEL_HEIGHT + 0.4)
     for i, (part, title) in enumerate((("full", "whole grid"), ("local", "close to $w^*$"))):
         grid = taylor[part]
@@ -38,7 +39,8 @@ def taylor_surface(taylor, labels):
                           label="2nd-order Taylor model")
         _star(ax, taylor["w"], "$w^*$ (grid best)", z=taylor["loss"])
         ax.set_zlim(lo, hi)
-        ax.set_box_aspect(None, zoom=0.82)  # room for the z label inside the panel
+        for axis in (ax.xaxis, ax.yaxis):  # fewer ticks, so the close-up's labels do not collide
+            axis.set_major_locator(MaxNLocator(4))
         ax.set(xlabel=labels[0], ylabel=labels[1], title=f"{title} (height: loss)")
         if i == 0:
             ax.legend(loc="upper left", fontsize=7)
