@@ -105,7 +105,7 @@ def lecture_link(lecture, manifests, root):
 def compute_all(lectures, cache_dir, steps):
     """Every lecture's results, through the computation cache."""
     computed = {lecture.slug: compute_lecture(lecture, cache_dir / "results",
-                                              progress=lambda name: steps.note(f"computing {name}"))
+                                              progress=lambda name: steps.note(f"computed {name}"))
                 for lecture in lectures}
     ran = sum(len(c.ran) for c in computed.values())
     steps.done(f"results: {ran} computed, {sum(len(c.keys) for c in computed.values()) - ran} reused")

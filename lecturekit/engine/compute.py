@@ -1,5 +1,6 @@
 """Run a lecture's computations in dependency order, through the cache."""
 import math
+import time
 import traceback
 from dataclasses import dataclass
 
@@ -91,8 +92,9 @@ def compute_lecture(lecture, cache_dir, progress=lambda name: None):
         keys[spec.name] = make_key(spec.fn, {dep: keys[dep] for dep in spec.deps})
         plain = cache.load_plain(keys[spec.name])
         if plain is None:
-            progress(spec.name)
+            start = time.perf_counter()
             value = run_computation(spec, loader, source)
+            progress(f"{spec.name} ({time.perf_counter() - start:.2f} s)")
             loader.values[spec.name] = value
             plain = {"value": cache.store(keys[spec.name], value)}
             ran.append(spec.name)
