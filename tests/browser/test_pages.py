@@ -244,14 +244,20 @@ def test_landmarks_headings_and_figures(sites, open_page):
             assert levels.count(1) == 1 and levels[0] == 1, f"{url}: headings {levels}"
             skipped = [(a, b) for a, b in zip(levels, levels[1:]) if b > a + 1]
             assert not skipped, f"{url} skips heading levels: {skipped}"
-            figures = page.evaluate("""() => [...document.querySelectorAll('main img')].map(img => {
-                const figure = img.closest('figure');
-                return {src: img.getAttribute('src'), inCard: !!img.closest('.card'),
-                        caption: figure && figure.querySelector(':scope > figcaption') ?
-                                 figure.querySelector(':scope > figcaption').textContent.trim() : null};
-            })""")
+            figures = page.evaluate("""() => [...document.querySelectorAll('main img')]
+                .filter(img => !img.closest('[hidden]'))  // not rendered, not in the accessibility tree
+                .map(img => {
+                  const figure = img.closest('figure');
+                  const caption = figure && figure.querySelector(':scope > figcaption');
+                  const described = (img.getAttribute('aria-describedby') || '').split(/\\s+/)
+                    .map(id => document.getElementById(id)).filter(Boolean);
+                  return {src: img.getAttribute('src'), inCard: !!img.closest('.card'),
+                          caption: caption ? caption.textContent.trim() : null,
+                          describedBy: described.length > 0};
+                })""")
             for figure in figures:
-                assert figure["inCard"] or figure["caption"], f"{url}: image outside a captioned figure: {figure}"
+                assert figure["inCard"] or figure["caption"] or figure["describedBy"], \
+                    f"{url}: image neither in a <figure> with a <figcaption> nor aria-describedby a caption: {figure}"
             skip = page.locator(".skip-link")
             page.keyboard.press("Tab")
             assert skip.evaluate("el => el === document.activeElement"), "the skip link is not focused first"
@@ -371,6 +377,8 @@ def test_screenshot_pieces_for_review(artifacts):
     pieces = artifacts / "pieces"
     pieces.mkdir(exist_ok=True)
     for shot in shots:
+        for stale in pieces.glob(f"{shot.stem}-*.png"):
+            stale.unlink()
         with Image.open(shot) as image:
             height = 2 * image.width if image.width < 800 else image.width
             for n, top in enumerate(range(0, image.height, height)):
