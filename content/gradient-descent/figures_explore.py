@@ -32,7 +32,7 @@ def _explore_figure(run, contours, w_star, loss_limits, log_loss, labels):
     """Left: the path over contour lines; right: the loss against the step."""
     config = settings()
     W1, W2, L, levels = contours
-    fig = new_figure(*config["figure_inches"])
+    fig = new_figure(*config["figure_inches"], margins=(0.1, 0.18, 0.98, 0.87, 0.35))  # one frame for all
     ax, ax_loss = fig.subplots(1, 2, width_ratios=(1.0, 1.15))
     ax.contour(W1, W2, L, levels=levels, colors="0.65", linewidths=0.5, antialiased=False)
     path, losses = np.asarray(run["path"]), np.asarray(run["losses"])

@@ -37,11 +37,20 @@ def apply():
     matplotlib.rcParams.update(RC)
 
 
-def new_figure(width=PAGE_WIDTH, height=PANEL_HEIGHT):
-    """A Figure with constrained layout, so labels and legends are never clipped."""
+def new_figure(width=PAGE_WIDTH, height=PANEL_HEIGHT, margins=None):
+    """A Figure with constrained layout, so labels and legends are never clipped.
+
+    `margins` (left, bottom, right, top, wspace as figure fractions) fixes the
+    layout instead: much faster, for series of figures that share one frame.
+    """
     from matplotlib.figure import Figure
     apply()
-    return Figure(figsize=(width, height), layout="constrained")
+    if margins is None:
+        return Figure(figsize=(width, height), layout="constrained")
+    fig = Figure(figsize=(width, height))
+    left, bottom, right, top, wspace = margins
+    fig.subplots_adjust(left=left, bottom=bottom, right=right, top=top, wspace=wspace)
+    return fig
 
 
 def warm_up():
