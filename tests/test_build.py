@@ -167,3 +167,37 @@ def test_corrupt_cache_entry_is_recomputed_with_warning(tmp_path, capsys):
     again = build.build(**build_args(tmp_path))
     assert again["computed"] == 2
     assert "unreadable" in capsys.readouterr().err
+
+
+def cli(args, *extra):
+    """build.py's command line for a tiny site under tmp."""
+    return [sys.executable, str(ROOT / "build.py"), "--content", str(args["content_dir"]), "--out",
+            str(args["out_dir"]), "--cache", str(args["cache_dir"]), "--figures", str(args["figure_dir"]), *extra]
+
+
+def test_warm_build_imports_neither_matplotlib_nor_sklearn(tmp_path):
+    write_lecture(tmp_path)
+    args = build_args(tmp_path)
+    subprocess.run(cli(args, "--quiet"), check=True)
+    probe = ("import sys, runpy; sys.argv = sys.argv[1:]; "
+             "exit_code = None\n"
+             "try:\n    runpy.run_path(sys.argv[0], run_name='__main__')\n"
+             "except SystemExit as e:\n    exit_code = e.code\n"
+             "print(sorted(m for m in ('matplotlib', 'sklearn', 'PIL') if m in sys.modules), exit_code)")
+    run = subprocess.run([sys.executable, "-c", probe, *cli(args, "--quiet")[1:]],
+                         capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[] 0"
+
+
+def test_second_build_waits_for_the_first(tmp_path):
+    import fcntl
+    write_lecture(tmp_path)
+    args = build_args(tmp_path)
+    args["cache_dir"].mkdir(parents=True)
+    with open(args["cache_dir"] / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        proc = subprocess.Popen(cli(args, "--quiet"), stderr=subprocess.PIPE, text=True)
+        assert "waiting for another build" in proc.stderr.readline()
+        time.sleep(0.5)
+        assert proc.poll() is None, "the second build did not wait"
+    assert proc.wait(timeout=60) == 0

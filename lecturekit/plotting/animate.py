@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
 PALETTE_COLORS = 64
 _PALETTE_SAMPLES = 4  # frames that make up the montage the palette is built from
@@ -202,6 +201,7 @@ def _off_view(point, xlim, ylim):
 
 def render_frames(anim) -> list[Image.Image]:
     """RGB frames of the path growing over the background (see module docstring)."""
+    from PIL import Image  # imported here: a warm build never draws
     path, losses = _validate(anim)
     indices = frame_indices(len(path), anim.max_frames)
     fig, ax = anim.figure, anim.ax
@@ -268,6 +268,7 @@ def _shared_palette(frames) -> np.ndarray:
     common first, at most _RESERVED of them) are kept exactly, and median cut over the
     montage fills the remaining entries for anti-aliased edges.
     """
+    from PIL import Image  # imported here: a warm build never draws
     picks = [frames[i] for i in frame_indices(len(frames), _PALETTE_SAMPLES)] if len(frames) > 1 else list(frames)
     w, h = picks[0].size
     montage = Image.new("RGB", (w, h * len(picks)))
@@ -293,6 +294,7 @@ def _quantize(frames, colours) -> list[Image.Image]:
     so may map pure white to an off-white entry; here each distinct colour of the
     frames is matched once against the palette and the frames go through a lookup table.
     """
+    from PIL import Image  # imported here: a warm build never draws
     packs = []
     for frame in frames:
         rgb = np.asarray(frame, dtype=np.uint32)
