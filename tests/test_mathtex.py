@@ -158,3 +158,13 @@ def test_katex_assets_are_woff2_only_and_complete(tmp_path):
         assert dest / url in written
     assert ".woff)" not in css and ".ttf" not in css and "truetype" not in css
     assert not list((dest / "fonts").glob("*.woff")) and not list((dest / "fonts").glob("*.ttf"))
+
+
+def test_scripts_with_operator_names_are_valid_mathml(tmp_path):
+    """\\lambda_{\\max}: the script's <mi>max</mi><mo>&#8289;</mo> must be one child of <msub>."""
+    import re
+    text, formulas = protect_math(r"$\lambda_{\max} + \lambda_{\min}$", "m.md")
+    html = restore_math(text, render_formulas(formulas, "m.md", tmp_path))
+    for msub in re.findall(r"<msub>(.*?)</msub>", html):
+        children = re.findall(r"<(mi|mo|mn|mrow)\b[^>]*>(?:(?!</?\1\b).)*</\1>", msub)
+        assert len(children) == 2, msub

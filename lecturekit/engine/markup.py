@@ -97,6 +97,7 @@ def markdown_to_html(text, manifests, url_for):
     figures = FigureExtension(manifests, url_for)
     md = markdown.Markdown(extensions=EXTENSIONS + [figures], extension_configs=EXTENSION_CONFIGS,
                            output_format="html")
-    html = md.convert(text)
+    # The "#" of a heading's self-link would be its whole name to a screen reader.
+    html = md.convert(text).replace('class="headerlink" ', 'class="headerlink" aria-label="Link to this section" ')
     processor = md.treeprocessors["figures"]
     return html, md.toc_tokens, processor.numbers
