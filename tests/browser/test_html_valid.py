@@ -4,7 +4,6 @@ Needs Java. Without it the tests skip on a developer's machine and fail in CI
 (CI=true), where .ci/run installs default-jre-headless.
 """
 import json
-import re
 import shutil
 import subprocess
 
@@ -37,13 +36,6 @@ def vnu():
 # children where MathML allows two (KaTeX issue #3721). The checker calls the <mo> an
 # error. It is fixed in the lecture's TeX (`\lambda_{\text{max}}`) or in the engine
 # (wrap the <mi>…</mi><mo>\u2061</mo> pair in <mrow>); until then these are counted apart.
-KATEX_SCRIPT_OPERATOR = re.compile(r"Element “mo” not allowed as child of element “(msub|msup|msubsup|munder|mover)”")
-
-
-def is_katex_script_operator(message):
-    return bool(KATEX_SCRIPT_OPERATOR.match(message["message"])) and "\u2061" in message.get("extract", "")
-
-
 @pytest.fixture(scope="module")
 def page_errors(web_root, vnu):
     root, sites = web_root
@@ -59,16 +51,7 @@ def describe(messages, root):
 
 def test_every_page_has_no_html_errors(page_errors):
     root, errors = page_errors
-    errors = [m for m in errors if not is_katex_script_operator(m)]
     assert not errors, f"{len(errors)} HTML error(s):\n{describe(errors, root)}"
-
-
-@pytest.mark.xfail(reason="KaTeX issue #3721: `\\lambda_{\\max}` gives <msub> three children; "
-                          "write `\\lambda_{\\text{max}}` or wrap the pair in <mrow> in lecturekit.engine.mathtex")
-def test_no_operator_name_alone_in_a_script(page_errors):
-    root, errors = page_errors
-    errors = [m for m in errors if is_katex_script_operator(m)]
-    assert not errors, f"{len(errors)} MathML error(s) from KaTeX:\n{describe(errors[:5], root)}"
 
 
 def test_stylesheet_has_no_css_errors(vnu):
