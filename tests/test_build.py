@@ -201,3 +201,39 @@ def test_second_build_waits_for_the_first(tmp_path):
         time.sleep(0.5)
         assert proc.poll() is None, "the second build did not wait"
     assert proc.wait(timeout=60) == 0
+
+
+GROUP_FIGURES = '''
+from pathlib import Path
+from lecturekit.engine.registry import figure
+from lecturekit.plotting.blit import blit_images
+from lecturekit.plotting.style import new_figure
+
+
+@figure
+def parabola(squares):
+    fig = new_figure(4, 2.5)
+    fig.add_subplot().plot(squares["w"], squares["f"])
+    return fig
+
+
+@figure(each={"shift-1": {"c": 1.0}, "shift-2": {"c": 2.0}}, together=True)
+def shifted(squares, variants):
+    with open(Path(__file__).parent / "calls.txt", "a") as log:
+        log.write("call\\n")
+    fig = new_figure(3, 2)
+    (line,) = fig.add_subplot().plot(squares["w"], squares["f"])
+    updates = [lambda c=kw["c"]: line.set_ydata(squares["f"] + c) for kw in variants.values()]
+    return dict(zip(variants, blit_images(fig, [line], updates, 60)))
+'''
+
+
+def test_figures_drawn_together_come_from_one_call(tmp_path):
+    write_lecture(tmp_path, figures=GROUP_FIGURES)
+    build.build(**build_args(tmp_path))
+    figures = tmp_path / "site" / "tiny" / "figures"
+    one, two = (figures / "shift-1.png").read_bytes(), (figures / "shift-2.png").read_bytes()
+    assert one != two
+    assert (tmp_path / "content" / "tiny" / "calls.txt").read_text().count("call") == 1
+    build.build(**build_args(tmp_path))  # cached: not called again
+    assert (tmp_path / "content" / "tiny" / "calls.txt").read_text().count("call") == 1

@@ -14,7 +14,7 @@ import time
 import traceback
 from pathlib import Path
 
-from .cache import atomic_write_bytes, make_key
+from .cache import atomic_write_bytes, digest, make_key
 from .errors import BuildError
 
 DPI = 110
@@ -22,10 +22,15 @@ DPI = 110
 _WORK = {}
 
 
-def figure_key(spec, computed):
-    """Key of one figure: its code, its keyword arguments and the results it draws."""
-    return make_key(spec.fn, {"kwargs": spec.kwargs, "deps": {d: computed.keys[d] for d in spec.deps},
-                              "writers": writers_key()})
+def figure_key(spec, computed, siblings=()):
+    """Key of one figure: its code, its keyword arguments and the results it draws.
+
+    A figure drawn together with `siblings` is keyed by all their arguments.
+    """
+    variants = {s.name: s.kwargs for s in siblings} if spec.group else spec.kwargs
+    key = make_key(spec.fn, {"kwargs": variants, "deps": {d: computed.keys[d] for d in spec.deps},
+                             "writers": writers_key()})
+    return digest(key, spec.name) if spec.group else key
 
 
 @functools.cache
@@ -36,18 +41,23 @@ def writers_key():
 
 
 def save_png(fig, path):
-    """Draw a figure at DPI and write it as a 256-colour PNG.
-
-    A palette PNG is about a quarter of the size of matplotlib's RGBA one and
-    looks the same for plots; Pillow writes no metadata, so equal figures give
-    equal files.
-    """
+    """Draw a figure at DPI and write it as a 256-colour PNG (see save_image)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
     fig.set_dpi(DPI)
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
-    image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    save_image(Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1), path)
+
+
+def save_image(image, path):
+    """Write a PIL image as a 256-colour PNG.
+
+    A palette PNG is about a quarter of the size of matplotlib's RGBA one and
+    looks the same for plots; Pillow writes no metadata, so equal figures give
+    equal files.
+    """
+    from PIL import Image
     palette = image.convert("RGB").quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     buffer = io.BytesIO()
     palette.save(buffer, format="png", optimize=True)
@@ -61,14 +71,17 @@ def image_size(path):
         return image.size
 
 
-def render_one(spec, key, computed, folder):
-    """Draw one figure and write its files; returns its manifest."""
+def write_figure(result, key, folder):
+    """Write what a figure function returned; returns the manifest."""
+    from PIL.Image import Image
     from ..plotting.animate import PathAnimation, write_animation
-    result = spec.fn(**{dep: computed.loader[dep] for dep in spec.deps}, **spec.kwargs)
     folder = Path(folder)
     if isinstance(result, PathAnimation):
         frames = write_animation(result, folder / f"{key}.gif", folder / f"{key}.poster.png")
         manifest = {"kind": "animation", "file": f"{key}.gif", "poster": f"{key}.poster.png", "frames": frames}
+    elif isinstance(result, Image):
+        save_image(result, folder / f"{key}.png")
+        manifest = {"kind": "image", "file": f"{key}.png"}
     else:
         save_png(result, folder / f"{key}.png")
         result.clear()  # Figure objects made without pyplot need no plt.close
@@ -78,13 +91,22 @@ def render_one(spec, key, computed, folder):
     return manifest
 
 
-def _render_in_worker(index):
-    """Pool entry point: render figure `index` of the shared work list."""
-    spec, key = _WORK["todo"][index]
+def draw_task(task, computed, folder):
+    """Call a figure function once and write each figure it returns; name -> manifest."""
+    first = task[0][0]
+    inputs = {dep: computed.loader[dep] for dep in first.deps}
+    if first.group is None:
+        return {first.name: write_figure(first.fn(**inputs, **first.kwargs), task[0][1], folder)}
+    drawn = first.fn(**inputs, variants={spec.name: spec.kwargs for spec, _ in task})
+    return {spec.name: write_figure(drawn[spec.name], key, folder) for spec, key in task}
+
+
+def _draw_in_worker(index):
+    """Pool entry point: draw task `index` of the shared work list."""
+    task = _WORK["tasks"][index]
     start = time.perf_counter()
     try:
-        manifest = render_one(spec, key, _WORK["computed"], _WORK["folder"])
-        return manifest, None, time.perf_counter() - start
+        return draw_task(task, _WORK["computed"], _WORK["folder"]), None, time.perf_counter() - start
     except Exception as error:
         return None, "".join(traceback.format_exception_only(error)).strip(), 0.0
 
@@ -109,34 +131,49 @@ def render_figures(lecture, computed, folder, progress=lambda name: None, worker
     Returns (manifests, rendered_names).
     """
     source = lecture.folder
-    manifests, todo = {}, []
+    siblings = {}
+    for spec in lecture.figures:
+        siblings.setdefault(spec.group or spec.name, []).append(spec)
+    manifests, tasks = {}, {}
     for spec in lecture.figures:
         for dep in spec.deps:
             if dep not in computed.keys:
                 raise BuildError(f"figure '{spec.name}' needs a computation named '{dep}', and there is none", source)
-        key = figure_key(spec, computed)
+        key = figure_key(spec, computed, siblings[spec.group or spec.name])
         manifests[spec.name] = load_manifest(folder, key)
         if manifests[spec.name] is None:
-            todo.append((spec, key))
-    if not todo:
+            tasks.setdefault(spec.group or spec.name, []).append((spec, key))
+    for group, task in tasks.items():  # a group is redrawn whole: one call draws all its members
+        if len(task) < len(siblings[group]):
+            task[:] = [(spec, figure_key(spec, computed, siblings[group])) for spec in siblings[group]]
+    tasks = list(tasks.values())
+    if not tasks:
         return manifests, []
     from ..plotting.style import warm_up
     warm_up()  # load matplotlib, fonts and mathtext once, before forking, so workers inherit them
-    for spec, _ in todo:
-        for dep in spec.deps:  # load inputs once, before forking, so workers share them
+    for task in tasks:
+        for dep in task[0][0].deps:  # load inputs once, before forking, so workers share them
             computed.loader[dep]
-    _WORK.update(todo=todo, computed=computed, folder=folder)
-    workers = min(workers or os.cpu_count() or 1, len(todo))
+    _WORK.update(tasks=tasks, computed=computed, folder=folder)
+    workers = min(workers or os.cpu_count() or 1, len(tasks))
+    # Largest tasks first, so no core is left with a long one at the end.
+    order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i]))
     if workers > 1:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            outcomes = []
-            for (spec, _), outcome in zip(todo, pool.imap(_render_in_worker, range(len(todo)))):
-                progress(f"{spec.name} ({outcome[2]:.2f} s)")
-                outcomes.append(outcome)
+            outcomes = {}
+            for i, outcome in zip(order, pool.imap(_draw_in_worker, order)):
+                progress(f"{task_label(tasks[i])} ({outcome[2]:.2f} s)")
+                outcomes[i] = outcome
     else:
-        outcomes = [_render_in_worker(i) for i in range(len(todo))]
-    for (spec, _), (manifest, error, _) in zip(todo, outcomes):
+        outcomes = {i: _draw_in_worker(i) for i in order}
+    for i, task in enumerate(tasks):
+        drawn, error, _ = outcomes[i]
         if error:
-            raise BuildError(f"figure '{spec.name}' failed: {error}", source)
-        manifests[spec.name] = manifest
-    return manifests, [spec.name for spec, _ in todo]
+            raise BuildError(f"figure '{task_label(task)}' failed: {error}", source)
+        manifests.update(drawn)
+    return manifests, [spec.name for task in tasks for spec, _ in task]
+
+
+def task_label(task):
+    """A figure's name, or a group's first name and size."""
+    return task[0][0].name if len(task) == 1 else f"{task[0][0].name} and {len(task) - 1} more"

@@ -28,11 +28,16 @@ class Computation:
 
 @dataclass(frozen=True)
 class FigureSpec:
-    """A function of computed results that returns a figure (PNG) or an animation (GIF)."""
+    """A function of computed results that returns a figure (PNG) or an animation (GIF).
+
+    Specs with the same `group` are drawn by one call of `fn`, which gets
+    `variants` (figure name -> keyword arguments) and returns name -> figure.
+    """
     name: str
     fn: Callable
     deps: tuple
     kwargs: dict = field(default_factory=dict)
+    group: str = None
 
 
 def _dependencies(fn, fixed=()):
@@ -48,16 +53,24 @@ def computation(fn=None, *, into=None):
     return mark(fn) if fn is not None else mark
 
 
-def figure(fn=None, *, name=None, each=None):
+def figure(fn=None, *, name=None, each=None, together=False):
     """Mark `fn` as a figure named `name` (default: the function name, `_` as `-`).
 
     `each` maps figure names to keyword arguments, for one function that
-    draws several figures (one GIF per descent run, say).
+    draws several figures (one GIF per descent run, say). With `together`,
+    the function is called once for all of them, with `variants=each`, and
+    returns a dict of figures by name: a family sharing one background can
+    then draw it once.
     """
     def mark(fn):
         variants = each or {name or fn.__name__.replace("_", "-"): {}}
-        setattr(fn, MARK, [FigureSpec(figure_name, fn, _dependencies(fn, kwargs), dict(kwargs))
-                           for figure_name, kwargs in variants.items()])
+        if together:
+            specs = [FigureSpec(figure_name, fn, _dependencies(fn, {"variants"}), dict(kwargs), fn.__qualname__)
+                     for figure_name, kwargs in variants.items()]
+        else:
+            specs = [FigureSpec(figure_name, fn, _dependencies(fn, kwargs), dict(kwargs))
+                     for figure_name, kwargs in variants.items()]
+        setattr(fn, MARK, specs)
         return fn
     return mark(fn) if fn is not None else mark
 
