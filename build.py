@@ -11,13 +11,14 @@ finished tree in as the site. Nothing touches the site until all succeeded.
 import argparse
 import contextlib
 import fcntl
+import functools
 import json
 import sys
 import time
 from pathlib import Path
 
 from lecturekit.engine import mathtex
-from lecturekit.engine.cache import cached_text, digest
+from lecturekit.engine.cache import cached_text, digest, remember_keys, save_remembered_keys
 from lecturekit.engine.compute import compute_lecture
 from lecturekit.engine.errors import BuildError
 from lecturekit.engine.figures import render_figures
@@ -137,7 +138,7 @@ def lecture_page(env, course_title, lecture, results, manifests, links, index, c
         body, toc = render_markdown(lecture.body, lecture.source, lecture.body_line, results,
                                     manifests, cache_dir / "math")
         meta = lecture.meta
-        return render_page(env, "lecture.html", LecturePage(
+        return render_page(env(), "lecture.html", LecturePage(
             course_title, "../", meta["title"], meta["number"], meta["summary"], body, toc,
             previous, following, "results.json"))
     return cached_text(cache_dir / "pages", key, render)
@@ -148,7 +149,7 @@ def site_files(content_dir, lectures, computed, manifests, cache_dir, figure_dir
     course_meta, intro_md, intro_line = split_front_matter(
         (content_dir / "index.md").read_text(encoding="utf-8"), content_dir / "index.md")
     course_title = course_meta.get("title", "Course")
-    env = template_environment(ROOT / "templates")
+    env = functools.cache(lambda: template_environment(ROOT / "templates"))  # only if a page is rendered
     links = [lecture_link(lecture, manifests[lecture.slug], "../") for lecture in lectures]
     files = {}
     for index, lecture in enumerate(lectures):
@@ -158,10 +159,12 @@ def site_files(content_dir, lectures, computed, manifests, cache_dir, figure_dir
         files[f"{slug}/results.json"] = (json.dumps(results, indent=1, sort_keys=True) + "\n").encode()
         files.update(figure_files(slug, manifests[slug], figure_dir))
         files.update(static_files(lecture))
-    intro, _ = render_markdown(intro_md, content_dir / "index.md", intro_line, {}, {}, cache_dir / "math")
-    home = HomePage(course_title, "", intro,
-                    [lecture_link(lecture, manifests[lecture.slug], "") for lecture in lectures])
-    files["index.html"] = render_page(env, "home.html", home).encode()
+    cards = [lecture_link(lecture, manifests[lecture.slug], "") for lecture in lectures]
+    files["index.html"] = cached_text(cache_dir / "pages", digest(ENGINE_SOURCES, intro_md, course_title,
+                                                                  [card.__dict__ for card in cards]),
+                                      lambda: render_page(env(), "home.html", HomePage(course_title, "", render_markdown(
+                                          intro_md, content_dir / "index.md", intro_line, {}, {},
+                                          cache_dir / "math")[0], cards))).encode()
     files["assets/style.css"] = ROOT / "templates" / "static" / "style.css"
     for path in mathtex.copy_katex_assets(cache_dir / "katex"):
         files[f"assets/katex/{path.relative_to(cache_dir / 'katex').as_posix()}"] = path
@@ -173,12 +176,14 @@ def site_files(content_dir, lectures, computed, manifests, cache_dir, figure_dir
 def build(content_dir, out_dir, cache_dir, figure_dir, quiet=False):
     """The whole build; returns a summary dict. Raises BuildError on an author's mistake."""
     steps = Steps(quiet)
+    remember_keys(cache_dir / "keys.json", [ROOT / "lecturekit", content_dir, ROOT / "build.py"])
     lectures = find_lectures(content_dir)
     steps.done(f"found {len(lectures)} lecture(s) in {content_dir.name}/")
     computed = compute_all(lectures, cache_dir, steps)
     manifests, rendered = draw_all(lectures, computed, figure_dir, steps)
     files = site_files(content_dir, lectures, computed, manifests, cache_dir, figure_dir, steps)
     publish(out_dir, files)
+    save_remembered_keys()
     steps.done(f"wrote {len(files)} files to {out_dir.name}/")
     return {"lectures": len(lectures), "computed": sum(len(c.ran) for c in computed.values()),
             "computations": sum(len(c.keys) for c in computed.values()), "rendered": len(rendered),

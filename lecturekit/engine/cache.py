@@ -5,8 +5,11 @@ of every project function it reaches, its inputs (the keys of the results it
 consumes, its keyword arguments) and the versions of the libraries it imports.
 Change any of them and the key changes, so a stale entry is never served.
 """
+import dis
 import hashlib
+import importlib
 import importlib.metadata
+import importlib.util
 import inspect
 import json
 import os
@@ -26,16 +29,21 @@ FORMAT = "1"  # bump when the cache layout changes
 LIBRARY_ROOTS = tuple({Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)})
 
 
+def _is_project_path(filename):
+    """A file of the project or a lecture, not of a library or the standard library."""
+    if not filename:
+        return False
+    path = Path(filename).resolve()
+    return "site-packages" not in path.parts and not any(path.is_relative_to(root) for root in LIBRARY_ROOTS)
+
+
 def _is_project_object(obj):
     """A function, class or module of the project or a lecture, not of a library."""
     try:
         filename = getattr(obj, "__file__", None) if isinstance(obj, types.ModuleType) else inspect.getsourcefile(obj)
     except TypeError:
         return False
-    if not filename:
-        return False
-    path = Path(filename).resolve()
-    return "site-packages" not in path.parts and not any(path.is_relative_to(root) for root in LIBRARY_ROOTS)
+    return _is_project_path(filename)
 
 
 def _code_names(code):
@@ -62,6 +70,45 @@ def fingerprint(value):
     return repr(value)
 
 
+def _local_imports(code, package):
+    """Project modules imported inside a function body (`from lecturekit.x import y`).
+
+    Read off the IMPORT_NAME instructions. Only project modules are imported
+    here: a local `import matplotlib` must stay unimported on a warm build.
+    """
+    modules, level = [], 0
+    for instruction in dis.get_instructions(code):
+        if instruction.opname == "LOAD_CONST" and isinstance(instruction.argval, int):
+            level = instruction.argval
+        elif instruction.opname == "IMPORT_NAME":
+            name = instruction.argval
+            if level:
+                name = ".".join(package.split(".")[: len(package.split(".")) - level + 1] + ([name] if name else []))
+            top_spec = _top_spec(name.split(".")[0])
+            if top_spec is not None and _is_project_path(top_spec.origin or next(iter(
+                    top_spec.submodule_search_locations or []), "")):
+                try:
+                    modules.append(importlib.import_module(name))
+                except ImportError:
+                    pass
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            modules += _local_imports(const, package)
+    return modules
+
+
+def _top_spec(top):
+    """Where a top-level package lives, without importing it (None if unknown)."""
+    module = sys.modules.get(top)
+    if module is not None:
+        return getattr(module, "__spec__", None) or types.SimpleNamespace(
+            origin=getattr(module, "__file__", None), submodule_search_locations=getattr(module, "__path__", None))
+    try:
+        return importlib.util.find_spec(top)
+    except (ImportError, ValueError):
+        return None
+
+
 def _referenced(fn):
     """What `fn` names: project functions/classes, module-level data, and libraries."""
     names = _code_names(fn.__code__)
@@ -73,11 +120,16 @@ def _referenced(fn):
         except ValueError:  # an empty cell
             pass
     found, libraries, constants = [], set(), []
+    local = {}
+    for module in _local_imports(fn.__code__, fn.__globals__.get("__package__") or ""):
+        local[module.__name__] = module
+        found += [getattr(module, n) for n in names if inspect.isfunction(getattr(module, n, None))
+                  or inspect.isclass(getattr(module, n, None))]
     for name in names:
         top = name.split(".")[0]
         if top in TRACKED_LIBRARIES:
             libraries.add(top)
-        obj = cells[name] if name in cells else fn.__globals__.get(name)
+        obj = cells[name] if name in cells else fn.__globals__.get(name, local.get(name))
         if isinstance(obj, types.ModuleType):
             libraries.update({obj.__name__.split(".")[0]} & TRACKED_LIBRARIES.keys())
             if _is_project_object(obj):  # module.attr: the attributes are in co_names too
@@ -148,8 +200,55 @@ def library_version(top_level_name):
     return _VERSIONS[top_level_name]
 
 
+_MEMO = {"keys": None}
+
+
+def source_fingerprint(roots):
+    """Digest of every Python file under `roots` and of the installed distributions."""
+    h = hashlib.sha256()
+    for root in roots:
+        for path in sorted(Path(root).rglob("*.py")) if Path(root).is_dir() else [Path(root)]:
+            h.update(str(path).encode())
+            h.update(path.read_bytes())
+    for folder in sorted({p for p in sys.path if p.endswith("site-packages") and Path(p).is_dir()}):
+        h.update("\n".join(sorted(os.listdir(folder))).encode())  # dist-info names carry versions
+    return h.hexdigest()
+
+
+def remember_keys(path, roots):
+    """Reuse the keys of the last build while no source file and no library has changed.
+
+    Working out a key means reading the source of every function it reaches;
+    when the fingerprint of all sources is unchanged, the keys are too.
+    """
+    fingerprint = source_fingerprint(roots)
+    try:
+        stored = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        stored = {}
+    keys = stored.get("keys", {}) if stored.get("fingerprint") == fingerprint else {}
+    _MEMO.update(path=Path(path), fingerprint=fingerprint, keys=keys, saved=len(keys))
+
+
+def save_remembered_keys():
+    """Write the remembered keys if this build worked out new ones."""
+    if _MEMO["keys"] is not None and len(_MEMO["keys"]) != _MEMO["saved"]:
+        atomic_write_bytes(_MEMO["path"], json.dumps({"fingerprint": _MEMO["fingerprint"], "keys": _MEMO["keys"]},
+                                                     sort_keys=True).encode())
+
+
 def make_key(fn, inputs):
     """Hex digest of a function's source closure, its inputs and library versions."""
+    memo = _MEMO["keys"]
+    if memo is not None:
+        name = f"{fn.__module__}:{fn.__qualname__}:{json.dumps(inputs, sort_keys=True, default=repr)}"
+        if name not in memo:
+            memo[name] = _make_key(fn, inputs)
+        return memo[name]
+    return _make_key(fn, inputs)
+
+
+def _make_key(fn, inputs):
     sources, libraries = source_closure(fn)
     payload = {
         "format": FORMAT,

@@ -9,10 +9,6 @@ On its own line it becomes a numbered <figure> with the caption below it.
 import re
 import xml.etree.ElementTree as etree
 
-import markdown
-from markdown.extensions import Extension
-from markdown.treeprocessors import Treeprocessor
-
 from .errors import BuildError
 
 FIGURE_REF = re.compile(r"!\[[^\]]*\]\(fig:([\w.-]+)")
@@ -62,42 +58,41 @@ def figure_element(name, number, alt, caption, manifest, url_for):
     return figure
 
 
-class FigureProcessor(Treeprocessor):
-    """Turn paragraphs holding a lone `fig:` image into numbered figures."""
+def figure_extension(manifests, url_for):
+    """A Python-Markdown extension that turns lone `fig:` images into numbered figures.
 
-    def __init__(self, md, manifests, url_for):
-        super().__init__(md)
-        self.manifests, self.url_for, self.numbers = manifests, url_for, {}
+    Built on demand, so that importing this module does not import Markdown.
+    """
+    from markdown.extensions import Extension
+    from markdown.treeprocessors import Treeprocessor
 
-    def run(self, root):
-        for parent in root.iter():
-            for index, child in enumerate(list(parent)):
-                image = child[0] if child.tag == "p" and len(child) == 1 else None
-                if image is None or image.tag != "img" or not image.get("src", "").startswith("fig:") \
-                        or (child.text or "").strip() or (image.tail or "").strip():
-                    continue
-                name = image.get("src")[4:]
-                self.numbers[name] = len(self.numbers) + 1
-                parent[index] = figure_element(name, self.numbers[name], image.get("alt", ""),
-                                               image.get("title", ""), self.manifests[name], self.url_for)
-        return root
+    class FigureProcessor(Treeprocessor):
+        def run(self, root):
+            self.numbers = {}
+            for parent in root.iter():
+                for index, child in enumerate(list(parent)):
+                    image = child[0] if child.tag == "p" and len(child) == 1 else None
+                    if image is None or image.tag != "img" or not image.get("src", "").startswith("fig:") \
+                            or (child.text or "").strip() or (image.tail or "").strip():
+                        continue
+                    name = image.get("src")[4:]
+                    self.numbers[name] = len(self.numbers) + 1
+                    parent[index] = figure_element(name, self.numbers[name], image.get("alt", ""),
+                                                   image.get("title", ""), manifests[name], url_for)
+            return root
 
+    class FigureExtension(Extension):
+        def extendMarkdown(self, md):
+            md.treeprocessors.register(FigureProcessor(md), "figures", 5)
 
-class FigureExtension(Extension):
-    def __init__(self, manifests, url_for):
-        super().__init__()
-        self.manifests, self.url_for = manifests, url_for
-
-    def extendMarkdown(self, md):
-        md.treeprocessors.register(FigureProcessor(md, self.manifests, self.url_for), "figures", 5)
+    return FigureExtension()
 
 
 def markdown_to_html(text, manifests, url_for):
     """HTML of the body, its table of contents (as toc tokens) and the figure numbers."""
-    figures = FigureExtension(manifests, url_for)
-    md = markdown.Markdown(extensions=EXTENSIONS + [figures], extension_configs=EXTENSION_CONFIGS,
-                           output_format="html")
+    import markdown
+    md = markdown.Markdown(extensions=EXTENSIONS + [figure_extension(manifests, url_for)],
+                           extension_configs=EXTENSION_CONFIGS, output_format="html")
     # The "#" of a heading's self-link would be its whole name to a screen reader.
     html = md.convert(text).replace('class="headerlink" ', 'class="headerlink" aria-label="Link to this section" ')
-    processor = md.treeprocessors["figures"]
-    return html, md.toc_tokens, processor.numbers
+    return html, md.toc_tokens, md.treeprocessors["figures"].numbers

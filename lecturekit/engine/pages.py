@@ -1,7 +1,6 @@
 """Page templates: the only variables a template sees are declared here."""
 from dataclasses import dataclass
 
-import jinja2
 
 
 @dataclass(frozen=True)
@@ -41,6 +40,7 @@ class HomePage:
 
 def template_environment(folder):
     """Jinja for HTML: autoescaped, and an unknown variable is an error."""
+    import jinja2  # here, not at the top: a build whose pages are all cached never needs it
     return jinja2.Environment(loader=jinja2.FileSystemLoader(folder), autoescape=True,
                               undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 

@@ -11,8 +11,6 @@ import re
 import textwrap
 import traceback
 
-import jinja2
-
 from .errors import BuildError
 
 
@@ -108,6 +106,7 @@ def unknown_name_message(error, context):
 
 def render_prose(text, path, first_line, context):
     """Substitute the results into the Markdown; errors name file and line."""
+    import jinja2  # here, not at the top: a build whose pages are all cached never needs it
     loader = jinja2.FunctionLoader(lambda name: (text, str(path), lambda: True))
     env = jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined,
                              keep_trailing_newline=True, autoescape=False)

@@ -34,7 +34,7 @@ class PathAnimation:
     ax: object              # the Axes the path moves in
     path: np.ndarray        # (k+1, 2) points in ax data coordinates (for a 1-D run: columns x and f(x))
     losses: np.ndarray      # (k+1,) loss at each point
-    max_frames: int = 60
+    max_frames: int = 40
     color: str = "C3"
     label: str = "descent path"   # legend entry for the path line
 
