@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from lecturekit.engine import mathtex
-from lecturekit.engine.cache import cached_text, digest, remember_keys, save_remembered_keys
+from lecturekit.engine.cache import cached_text, digest, remembered_keys
 from lecturekit.engine.compute import compute_lecture
 from lecturekit.engine.errors import BuildError
 from lecturekit.engine.figures import render_figures
@@ -176,14 +176,13 @@ def site_files(content_dir, lectures, computed, manifests, cache_dir, figure_dir
 def build(content_dir, out_dir, cache_dir, figure_dir, quiet=False):
     """The whole build; returns a summary dict. Raises BuildError on an author's mistake."""
     steps = Steps(quiet)
-    remember_keys(cache_dir / "keys.json", [ROOT / "lecturekit", content_dir, ROOT / "build.py"])
-    lectures = find_lectures(content_dir)
-    steps.done(f"found {len(lectures)} lecture(s) in {content_dir.name}/")
-    computed = compute_all(lectures, cache_dir, steps)
-    manifests, rendered = draw_all(lectures, computed, figure_dir, steps)
-    files = site_files(content_dir, lectures, computed, manifests, cache_dir, figure_dir, steps)
-    publish(out_dir, files)
-    save_remembered_keys()
+    with remembered_keys(cache_dir / "keys.json", [ROOT / "lecturekit", content_dir, ROOT / "build.py"]):
+        lectures = find_lectures(content_dir)
+        steps.done(f"found {len(lectures)} lecture(s) in {content_dir.name}/")
+        computed = compute_all(lectures, cache_dir, steps)
+        manifests, rendered = draw_all(lectures, computed, figure_dir, steps)
+        files = site_files(content_dir, lectures, computed, manifests, cache_dir, figure_dir, steps)
+        publish(out_dir, files)
     steps.done(f"wrote {len(files)} files to {out_dir.name}/")
     return {"lectures": len(lectures), "computed": sum(len(c.ran) for c in computed.values()),
             "computations": sum(len(c.keys) for c in computed.values()), "rendered": len(rendered),

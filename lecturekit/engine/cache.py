@@ -5,6 +5,7 @@ of every project function it reaches, its inputs (the keys of the results it
 consumes, its keyword arguments) and the versions of the libraries it imports.
 Change any of them and the key changes, so a stale entry is never served.
 """
+import contextlib
 import dis
 import hashlib
 import importlib
@@ -215,11 +216,13 @@ def source_fingerprint(roots):
     return h.hexdigest()
 
 
-def remember_keys(path, roots):
-    """Reuse the keys of the last build while no source file and no library has changed.
+@contextlib.contextmanager
+def remembered_keys(path, roots):
+    """Within a build, reuse the last build's keys while no source file and no library changed.
 
     Working out a key means reading the source of every function it reaches;
-    when the fingerprint of all sources is unchanged, the keys are too.
+    when the fingerprint of all sources is unchanged, the keys are too. New
+    keys are saved when the block succeeds.
     """
     fingerprint = source_fingerprint(roots)
     try:
@@ -227,14 +230,14 @@ def remember_keys(path, roots):
     except (OSError, ValueError):
         stored = {}
     keys = stored.get("keys", {}) if stored.get("fingerprint") == fingerprint else {}
-    _MEMO.update(path=Path(path), fingerprint=fingerprint, keys=keys, saved=len(keys))
-
-
-def save_remembered_keys():
-    """Write the remembered keys if this build worked out new ones."""
-    if _MEMO["keys"] is not None and len(_MEMO["keys"]) != _MEMO["saved"]:
-        atomic_write_bytes(_MEMO["path"], json.dumps({"fingerprint": _MEMO["fingerprint"], "keys": _MEMO["keys"]},
-                                                     sort_keys=True).encode())
+    known = len(keys)
+    _MEMO["keys"] = keys
+    try:
+        yield
+        if len(keys) != known:
+            atomic_write_bytes(path, json.dumps({"fingerprint": fingerprint, "keys": keys}, sort_keys=True).encode())
+    finally:
+        _MEMO["keys"] = None
 
 
 def make_key(fn, inputs):
