@@ -291,29 +291,36 @@ def _quantize(frames, colours) -> list[Image.Image]:
     """Map every pixel to its nearest palette colour, exactly, without dithering.
 
     Image.quantize(palette=...) looks colours up through a coarse 5-6-5-bit cache and
-    so may map pure white to an off-white entry; here each distinct colour of the
-    frames is matched once against the palette and the frames go through a lookup table.
+    so may map pure white to an off-white entry; here each distinct colour is matched
+    once against the palette. Frames of an animation differ from the first only where
+    the path and its label moved, so only those pixels are looked up again.
     """
     from PIL import Image  # imported here: a warm build never draws
-    packs = []
-    for frame in frames:
-        rgb = np.asarray(frame, dtype=np.uint32)
-        packs.append((rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2])
-    present = np.zeros(1 << 24, dtype=bool)
-    for packed in packs:
-        present[packed] = True
-    distinct = np.flatnonzero(present)
-    rgb = np.stack([(distinct >> 16) & 255, (distinct >> 8) & 255, distinct & 255], axis=1).astype(np.int32)
-    lut = np.zeros(1 << 24, dtype=np.uint8)
     pal = colours.astype(np.int32)
-    for start in range(0, len(rgb), 8192):          # bounded memory for many distinct colours
-        chunk = rgb[start : start + 8192]
-        dist = ((chunk[:, None, :] - pal[None, :, :]) ** 2).sum(axis=2)
-        lut[distinct[start : start + 8192]] = np.argmin(dist, axis=1)   # first entry on ties
+    lut = np.full(1 << 24, 255, dtype=np.uint8)  # packed colour -> palette index; 255: not looked up yet
+
+    def lookup(rgb):
+        """Palette index of each row of an (n, 3) uint8 array (first entry on ties)."""
+        rgb = rgb.astype(np.uint32)
+        packed = (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]
+        missing = np.unique(packed[lut[packed] == 255])
+        for start in range(0, len(missing), 8192):  # bounded memory for many distinct colours
+            chunk = missing[start : start + 8192]
+            chunk_rgb = np.stack([(chunk >> 16) & 255, (chunk >> 8) & 255, chunk & 255], axis=1).astype(np.int32)
+            lut[chunk] = np.argmin(((chunk_rgb[:, None, :] - pal[None, :, :]) ** 2).sum(axis=2), axis=1)
+        return lut[packed]
+
+    first = np.asarray(frames[0])
+    base = lookup(first.reshape(-1, 3)).reshape(first.shape[:2])
     flat_palette = colours.ravel().tolist()
     out = []
-    for frame, packed in zip(frames, packs):
-        image = Image.frombytes("P", frame.size, lut[packed].tobytes())
+    for frame in frames:
+        rgb = np.asarray(frame)
+        changed = np.any(rgb != first, axis=2)
+        index = base.copy()
+        if changed.any():
+            index[changed] = lookup(rgb[changed])
+        image = Image.frombytes("P", frame.size, index.tobytes())
         image.putpalette(flat_palette)
         out.append(image)
     return out
