@@ -38,7 +38,7 @@ def basics():
     minima = [p for p in p3_points if p["kind"] == "local min"]
     return {
         "p1": {"minimizer": p1_w, "minimum": float(poly.evaluate(P1, p1_w)),
-               "grid_check": float(fine[np.argmin(poly.evaluate(P1, fine))]),
+               "grid_check": float(fine[np.argmin(poly.evaluate(P1, fine))]), "grid_check_points": len(fine),
                "curve": _curve(P1, -2, 7)},
         "p2": {"minimizers": p2_w, "minimum": p2_f, "tie": len(p2_w) > 1,
                "points": {"w": integers.astype(float), "f": poly.evaluate(P1, integers)},

@@ -26,18 +26,24 @@ def figure_key(spec, computed, siblings=()):
     """Key of one figure: its code, its keyword arguments and the results it draws.
 
     A figure drawn together with `siblings` is keyed by all their arguments.
+    (The code that writes the files is checked separately: see writer_key.)
     """
     variants = {s.name: s.kwargs for s in siblings} if spec.group else spec.kwargs
-    key = make_key(spec.fn, {"kwargs": variants, "deps": {d: computed.keys[d] for d in spec.deps},
-                             "writers": writers_key()})
+    key = make_key(spec.fn, {"kwargs": variants, "deps": {d: computed.keys[d] for d in spec.deps}})
     return digest(key, spec.name) if spec.group else key
 
 
 @functools.cache
-def writers_key():
-    """Key of the code that turns a returned figure into files (PNG saving, GIF writing)."""
-    from ..plotting.animate import write_animation
-    return [make_key(save_png, {}), make_key(write_animation, {})]
+def writer_key(kind):
+    """Key of the code that writes a figure of this kind to files.
+
+    Stored in each figure's manifest: editing the GIF writer redraws the
+    animations and no other figure.
+    """
+    if kind == "animation":
+        from ..plotting.animate import write_animation
+        return make_key(write_animation, {})
+    return make_key(save_png, {})
 
 
 def save_png(fig, path):
@@ -87,6 +93,7 @@ def write_figure(result, key, folder):
         result.clear()  # Figure objects made without pyplot need no plt.close
         manifest = {"kind": "image", "file": f"{key}.png"}
     manifest["width"], manifest["height"] = image_size(folder / manifest["file"])
+    manifest["writer"] = writer_key(manifest["kind"])
     atomic_write_bytes(folder / f"{key}.json", json.dumps(manifest, sort_keys=True).encode())
     return manifest
 
@@ -122,6 +129,8 @@ def load_manifest(folder, key):
         print(f"warning: figure cache entry {path} unreadable ({error}); redrawing", file=sys.stderr)
         return None
     files = [manifest.get("file"), manifest.get("poster")]
+    if manifest.get("writer") != writer_key(manifest.get("kind")):
+        return None  # written by code that has changed since
     return manifest if all((Path(folder) / f).is_file() for f in files if f) else None
 
 
