@@ -3,44 +3,14 @@
 Every expected value is recomputed here another way (finite differences, scipy,
 plain loops, brute force), never copied from an output.
 """
-import importlib
-from pathlib import Path
 
 import numpy as np
 import pytest
 from scipy.optimize import minimize
 
 from lecturekit.engine.cache import split_arrays
-from lecturekit.engine.lectures import lecture_package
-from lecturekit.engine.registry import Computation, declared
 from lecturekit.numerics import losses
 
-LECTURE = Path(__file__).resolve().parents[1] / "content" / "gradient-descent"
-
-
-def lecture_computations():
-    """The computations of the lecture files these sections use, imported as the engine does.
-
-    Only these modules are loaded, so a half-edited file elsewhere in the lecture
-    cannot break these tests (tests/test_build.py covers the whole lecture).
-    """
-    package = lecture_package(LECTURE)
-    modules = [importlib.import_module(f"{package}.{stem}") for stem in ("compute", "compute_runs", "compute_curvature")]
-    return [spec for module in modules for spec in declared(module, Computation)]
-
-
-@pytest.fixture(scope="module")
-def results():
-    """Lecture results by computation name, computing only what is asked for (and its dependencies)."""
-    specs = {spec.name: spec for spec in lecture_computations()}
-    cache = {}
-
-    def get(name):
-        if name not in cache:
-            spec = specs[name]
-            cache[name] = spec.fn(**{dep: get(dep) for dep in spec.deps})
-        return cache[name]
-    return get
 
 
 def models(results):

@@ -1,55 +1,18 @@
 """Sections 4-5 of the Gradient Descent lecture: published gradients, the divergence, the GIFs.
 
-The lecture's own computations run here (only those sections 4-5 need); every
-expected value is recomputed independently from the data and the spec's inputs.
-Only the lecture modules these sections use are imported, so work in progress
-elsewhere in the lecture cannot break these tests.
+The lecture's own computations run here (those sections 4-5 need, through the
+`results` fixture of conftest.py); every expected value is recomputed
+independently from the data and the spec's inputs.
 """
-import importlib
-from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from lecturekit.engine.lectures import lecture_package
-from lecturekit.engine.registry import Computation, FigureSpec, declared
 from lecturekit.plotting.animate import write_animation
 
-LECTURE = Path(__file__).resolve().parents[1] / "content" / "gradient-descent"
-NEEDED = ("logistic_gradient", "sine_gradient", "descent_steps", "parabola_divergence", "animation_backgrounds")
 EPS = 1e-6                    # the spec's stopping rule
 GIF_BUDGET = 300 * 1024       # bytes per GIF
-
-
-MODULES = ("compute", "compute_runs", "compute_descent", "figures_descent")
-
-
-@pytest.fixture(scope="module")
-def lecture():
-    """The computations and figures of the modules sections 4-5 rely on."""
-    package = lecture_package(LECTURE)
-    modules = [importlib.import_module(f"{package}.{name}") for name in MODULES]
-    return SimpleNamespace(computations=[c for m in modules for c in declared(m, Computation)],
-                           figures=[f for m in modules for f in declared(m, FigureSpec)])
-
-
-@pytest.fixture(scope="module")
-def results(lecture):
-    """The results of NEEDED and everything they depend on, computed without the cache."""
-    specs = {spec.name: spec for spec in lecture.computations}
-    values = {}
-
-    def compute(name):
-        if name not in values:
-            spec = specs[name]
-            values[name] = spec.fn(**{dep: compute(dep) for dep in spec.deps})
-        return values[name]
-
-    for name in NEEDED:
-        compute(name)
-    return values
 
 
 # Independent references: the losses written out again, with plain numpy.
@@ -134,8 +97,7 @@ def test_every_run_has_an_animation(lecture, results):
 
 def test_descent_gif_frames_and_size(lecture, results, tmp_path):
     spec = next(s for s in lecture.figures if s.name == "anim-sine_curve")
-    values = {**results}
-    anim = spec.fn(**{dep: values[dep] for dep in spec.deps}, **spec.kwargs)
+    anim = spec.fn(**{dep: results[dep] for dep in spec.deps}, **spec.kwargs)
     gif, poster = tmp_path / "anim.gif", tmp_path / "poster.png"
     frames = write_animation(anim, gif, poster)
     path_length = len(results["runs"]["sine_curve"]["path"])

@@ -221,20 +221,26 @@ def sine_grid_best_fit(sine_dataset, sine_surface):
     return fig
 
 
+def _one_weight_figure(q, loss_label):
+    """Left: a loss curve in one weight with its best point; returns the figure and the right axes."""
+    fig = new_figure(7.0, 2.8)
+    ax1, ax2 = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
+    ax1.plot(q["w"], q["loss"], color="C0", label=loss_label)
+    _mark(ax1, q["best_w"], q["best_loss"], f"best $w = {q['best_w']:.3g}$", MARK_COLORS[0])
+    ax1.set(xlabel="$w$", ylabel="loss")
+    ax1.legend()
+    return fig, ax2
+
+
 @figure
 def quick_logistic_1d(logistic_1d):
     """One-weight logistic regression: loss curve and fitted sigmoid."""
     q = logistic_1d["logistic_1d"]
-    fig = new_figure(7.0, 2.8)
-    ax1, ax2 = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
-    ax1.plot(q["w"], q["loss"], color="C0", label="mean NLL")
-    _mark(ax1, q["best_w"], q["best_loss"], f"best $w = {q['best_w']:.3g}$", MARK_COLORS[0])
-    ax1.set(xlabel="$w$", ylabel="loss")
-    ax1.legend()
-    ax2.scatter(q["x"], q["t_jittered"], s=6, color="0.5", alpha=0.6, label="labels (jittered)")
-    ax2.plot(q["fit_x"], q["fit_p"], color=PATH_COLOR, linewidth=1.8, label=r"$\sigma(w x)$ at best $w$")
-    ax2.set(xlabel="mean radius (standardized)", ylabel="$p(t = 1)$")
-    ax2.legend(loc="center right", fontsize=7)
+    fig, ax = _one_weight_figure(q, "mean NLL")
+    ax.scatter(q["x"], q["t_jittered"], s=6, color="0.5", alpha=0.6, label="labels (jittered)")
+    ax.plot(q["fit_x"], q["fit_p"], color=PATH_COLOR, linewidth=1.8, label=r"$\sigma(w x)$ at best $w$")
+    ax.set(xlabel="mean radius (standardized)", ylabel="$p(t = 1)$")
+    ax.legend(loc="center right", fontsize=7)
     return fig
 
 
@@ -242,17 +248,12 @@ def quick_logistic_1d(logistic_1d):
 def quick_squared_1d(squared_1d):
     """One-weight least squares: loss curve and fitted line."""
     q = squared_1d["squared_1d"]
-    fig = new_figure(7.0, 2.8)
-    ax1, ax2 = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
-    ax1.plot(q["w"], q["loss"], color="C0", label="MSE")
-    _mark(ax1, q["best_w"], q["best_loss"], f"best $w = {q['best_w']:.3g}$", MARK_COLORS[0])
-    ax1.set(xlabel="$w$", ylabel="loss")
-    ax1.legend()
-    ax2.scatter(q["x"], q["y"], s=6, color="0.5", alpha=0.6, label="data")
+    fig, ax = _one_weight_figure(q, "MSE")
+    ax.scatter(q["x"], q["y"], s=6, color="0.5", alpha=0.6, label="data")
     xs = np.array([q["x"].min(), q["x"].max()])
-    ax2.plot(xs, q["best_w"] * xs, color=PATH_COLOR, linewidth=1.8, label=r"$\hat y = w x$ at best $w$")
-    ax2.set(xlabel="mean radius (standardized)", ylabel="mean texture (standardized)")
-    ax2.legend(fontsize=7)
+    ax.plot(xs, q["best_w"] * xs, color=PATH_COLOR, linewidth=1.8, label=r"$\hat y = w x$ at best $w$")
+    ax.set(xlabel="mean radius (standardized)", ylabel="mean texture (standardized)")
+    ax.legend(fontsize=7)
     return fig
 
 
