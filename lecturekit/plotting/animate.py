@@ -299,27 +299,29 @@ def _quantize(frames, colours) -> list[Image.Image]:
     pal = colours.astype(np.int32)
     lut = np.full(1 << 24, 255, dtype=np.uint8)  # packed colour -> palette index; 255: not looked up yet
 
-    def lookup(rgb):
-        """Palette index of each row of an (n, 3) uint8 array (first entry on ties)."""
-        rgb = rgb.astype(np.uint32)
-        packed = (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]
-        missing = np.unique(packed[lut[packed] == 255])
+    def packed(frame):
+        """Each pixel as one integer R | G << 8 | B << 16 (one comparison per pixel)."""
+        return np.asarray(frame.convert("RGBX")).view("<u4")[..., 0] & 0xFFFFFF
+
+    def lookup(values):
+        """Palette index of packed colours (first entry on ties)."""
+        missing = np.unique(values[lut[values] == 255])
         for start in range(0, len(missing), 8192):  # bounded memory for many distinct colours
             chunk = missing[start : start + 8192]
-            chunk_rgb = np.stack([(chunk >> 16) & 255, (chunk >> 8) & 255, chunk & 255], axis=1).astype(np.int32)
-            lut[chunk] = np.argmin(((chunk_rgb[:, None, :] - pal[None, :, :]) ** 2).sum(axis=2), axis=1)
-        return lut[packed]
+            rgb = np.stack([chunk & 255, (chunk >> 8) & 255, (chunk >> 16) & 255], axis=1).astype(np.int32)
+            lut[chunk] = np.argmin(((rgb[:, None, :] - pal[None, :, :]) ** 2).sum(axis=2), axis=1)
+        return lut[values]
 
-    first = np.asarray(frames[0])
-    base = lookup(first.reshape(-1, 3)).reshape(first.shape[:2])
+    first = packed(frames[0])
+    base = lookup(first)
     flat_palette = colours.ravel().tolist()
     out = []
     for frame in frames:
-        rgb = np.asarray(frame)
-        changed = np.any(rgb != first, axis=2)
+        values = packed(frame)
+        changed = values != first
         index = base.copy()
         if changed.any():
-            index[changed] = lookup(rgb[changed])
+            index[changed] = lookup(values[changed])
         image = Image.frombytes("P", frame.size, index.tobytes())
         image.putpalette(flat_palette)
         out.append(image)
