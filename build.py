@@ -4,9 +4,10 @@
     python build.py [--content content] [--out site]
 
 Steps, in order: find lectures; compute each lecture's results (cached per
-computation); render its figures (cached per figure, in parallel); render
-the Markdown with the results, then to HTML inside the templates; swap the
-finished tree in as the site. Nothing touches the site until all succeeded.
+computation) while worker processes draw its figures (cached per figure, each
+started as soon as the results it shows exist); render the Markdown with the
+results, then to HTML inside the templates; swap the finished tree in as the
+site. Nothing touches the site until all succeeded.
 """
 import argparse
 import contextlib
@@ -19,9 +20,9 @@ from pathlib import Path
 
 from lecturekit.engine import mathtex
 from lecturekit.engine.cache import cached_text, digest, remembered_keys
-from lecturekit.engine.compute import compute_lecture
+from lecturekit.engine.compute import compute_lecture, computation_keys
 from lecturekit.engine.errors import BuildError
-from lecturekit.engine.figures import render_figures
+from lecturekit.engine.figures import FigurePool
 from lecturekit.engine.lectures import find_lectures, split_front_matter
 from lecturekit.engine.markup import check_figure_references, markdown_to_html
 from lecturekit.engine.pages import HomePage, LectureLink, LecturePage, render_page, template_environment
@@ -103,28 +104,28 @@ def lecture_link(lecture, manifests, root):
                        meta.get("thumbnail_alt", f"A figure from {meta['title']}"))
 
 
-def compute_all(lectures, cache_dir, steps):
-    """Every lecture's results, through the computation cache."""
-    computed = {lecture.slug: compute_lecture(lecture, cache_dir / "results",
-                                              progress=lambda name: steps.note(f"computed {name}"))
-                for lecture in lectures}
-    ran = sum(len(c.ran) for c in computed.values())
-    steps.done(f"results: {ran} computed, {sum(len(c.keys) for c in computed.values()) - ran} reused")
-    return computed
+def compute_and_draw(lectures, cache_dir, figure_dir, steps):
+    """Every lecture's results and figure manifests, through the caches.
 
-
-def draw_all(lectures, computed, figure_dir, steps):
-    """Every lecture's figure manifests, rendering only what the cache lacks."""
-    manifests, rendered = {}, []
+    Figures are drawn in worker processes while the computations run: each
+    starts as soon as the results it draws exist.
+    """
+    computed, manifests, drawn = {}, {}, []
     for lecture in lectures:
         check_figure_references(lecture.body, lecture.source, lecture.body_line,
                                 [spec.name for spec in lecture.figures])
-        manifests[lecture.slug], names = render_figures(lecture, computed[lecture.slug], figure_dir,
-                                                        progress=lambda name: steps.note(f"drew {name}"))
-        rendered += names
+        keys = computation_keys(lecture)
+        with FigurePool(lecture, keys, figure_dir, progress=lambda name: steps.note(f"drew {name}")) as pool:
+            computed[lecture.slug] = compute_lecture(lecture, keys, cache_dir / "results",
+                                                     progress=lambda name: steps.note(f"computed {name}"),
+                                                     on_ready=pool.ready)
+            ran = sum(len(c.ran) for c in computed.values())
+            steps.done(f"results: {ran} computed, {sum(len(c.keys) for c in computed.values()) - ran} reused")
+            manifests[lecture.slug], names = pool.finish()
+        drawn += names
     total = sum(len(m) for m in manifests.values())
-    steps.done(f"figures: {len(rendered)} rendered, {total - len(rendered)} reused")
-    return manifests, rendered
+    steps.done(f"figures: {len(drawn)} rendered, {total - len(drawn)} reused")
+    return computed, manifests, drawn
 
 
 def lecture_page(env, course_title, lecture, results, manifests, links, index, cache_dir):
@@ -179,8 +180,7 @@ def build(content_dir, out_dir, cache_dir, figure_dir, quiet=False):
     with remembered_keys(cache_dir / "keys.json", [ROOT / "lecturekit", content_dir, ROOT / "build.py"]):
         lectures = find_lectures(content_dir)
         steps.done(f"found {len(lectures)} lecture(s) in {content_dir.name}/")
-        computed = compute_all(lectures, cache_dir, steps)
-        manifests, rendered = draw_all(lectures, computed, figure_dir, steps)
+        computed, manifests, rendered = compute_and_draw(lectures, cache_dir, figure_dir, steps)
         files = site_files(content_dir, lectures, computed, manifests, cache_dir, figure_dir, steps)
         publish(out_dir, files)
     steps.done(f"wrote {len(files)} files to {out_dir.name}/")

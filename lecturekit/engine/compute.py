@@ -82,14 +82,25 @@ def run_computation(spec, loader, source):
     return value
 
 
-def compute_lecture(lecture, cache_dir, progress=lambda name: None):
-    """All of a lecture's results: cached where the key matches, computed otherwise."""
+def computation_keys(lecture):
+    """The cache key of every computation, in dependency order (no computation runs)."""
+    keys = {}
+    for spec in dependency_order(lecture.computations, lecture.folder):
+        keys[spec.name] = make_key(spec.fn, {dep: keys[dep] for dep in spec.deps})
+    return keys
+
+
+def compute_lecture(lecture, keys, cache_dir, progress=lambda name: None, on_ready=lambda name, loader: None):
+    """All of a lecture's results: cached where the key matches, computed otherwise.
+
+    `on_ready(name, loader)` is called as each result becomes available, so
+    figures can start drawing before the last computation has finished.
+    """
     cache = ResultCache(cache_dir)
     source = lecture.folder
-    keys, published, ran = {}, {}, []
+    published, ran = {}, []
     loader = ResultLoader(cache, keys)
     for spec in dependency_order(lecture.computations, source):
-        keys[spec.name] = make_key(spec.fn, {dep: keys[dep] for dep in spec.deps})
         plain = cache.load_plain(keys[spec.name])
         if plain is None:
             start = time.perf_counter()
@@ -100,4 +111,5 @@ def compute_lecture(lecture, cache_dir, progress=lambda name: None):
             ran.append(spec.name)
         check_finite(plain["value"], spec.into, spec.name, source)
         merge_into(published, spec.into, plain["value"], spec.name, source)
+        on_ready(spec.name, loader)
     return Computed(keys, published, loader, ran)

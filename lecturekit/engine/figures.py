@@ -22,14 +22,14 @@ DPI = 110
 _WORK = {}
 
 
-def figure_key(spec, computed, siblings=()):
+def figure_key(spec, keys, siblings=()):
     """Key of one figure: its code, its keyword arguments and the results it draws.
 
     A figure drawn together with `siblings` is keyed by all their arguments.
     (The code that writes the files is checked separately: see writer_key.)
     """
     variants = {s.name: s.kwargs for s in siblings} if spec.group else spec.kwargs
-    key = make_key(spec.fn, {"kwargs": variants, "deps": {d: computed.keys[d] for d in spec.deps}})
+    key = make_key(spec.fn, {"kwargs": variants, "deps": {d: keys[d] for d in spec.deps}})
     return digest(key, spec.name) if spec.group else key
 
 
@@ -98,22 +98,20 @@ def write_figure(result, key, folder):
     return manifest
 
 
-def draw_task(task, computed, folder):
+def draw_task(task, inputs, folder):
     """Call a figure function once and write each figure it returns; name -> manifest."""
     first = task[0][0]
-    inputs = {dep: computed.loader[dep] for dep in first.deps}
     if first.group is None:
         return {first.name: write_figure(first.fn(**inputs, **first.kwargs), task[0][1], folder)}
     drawn = first.fn(**inputs, variants={spec.name: spec.kwargs for spec, _ in task})
     return {spec.name: write_figure(drawn[spec.name], key, folder) for spec, key in task}
 
 
-def _draw_in_worker(index):
-    """Pool entry point: draw task `index` of the shared work list."""
-    task = _WORK["tasks"][index]
+def _draw_in_worker(index, inputs):
+    """Pool entry point: draw task `index` of the shared work list from its inputs."""
     start = time.perf_counter()
     try:
-        return draw_task(task, _WORK["computed"], _WORK["folder"]), None, time.perf_counter() - start
+        return draw_task(_WORK["tasks"][index], inputs, _WORK["folder"]), None, time.perf_counter() - start
     except Exception as error:
         return None, "".join(traceback.format_exception_only(error)).strip(), 0.0
 
@@ -134,53 +132,81 @@ def load_manifest(folder, key):
     return manifest if all((Path(folder) / f).is_file() for f in files if f) else None
 
 
-def render_figures(lecture, computed, folder, progress=lambda name: None, workers=None):
-    """Manifests of all figures by name, rendering only those not in the cache.
-
-    Returns (manifests, rendered_names).
-    """
-    source = lecture.folder
+def plan_figures(lecture, keys, folder):
+    """Manifests of the cached figures, and the tasks (lists of (spec, key)) left to draw."""
     siblings = {}
     for spec in lecture.figures:
         siblings.setdefault(spec.group or spec.name, []).append(spec)
     manifests, tasks = {}, {}
     for spec in lecture.figures:
         for dep in spec.deps:
-            if dep not in computed.keys:
-                raise BuildError(f"figure '{spec.name}' needs a computation named '{dep}', and there is none", source)
-        key = figure_key(spec, computed, siblings[spec.group or spec.name])
+            if dep not in keys:
+                raise BuildError(f"figure '{spec.name}' needs a computation named '{dep}', and there is none",
+                                 lecture.folder)
+        key = figure_key(spec, keys, siblings[spec.group or spec.name])
         manifests[spec.name] = load_manifest(folder, key)
         if manifests[spec.name] is None:
             tasks.setdefault(spec.group or spec.name, []).append((spec, key))
     for group, task in tasks.items():  # a group is redrawn whole: one call draws all its members
         if len(task) < len(siblings[group]):
-            task[:] = [(spec, figure_key(spec, computed, siblings[group])) for spec in siblings[group]]
-    tasks = list(tasks.values())
-    if not tasks:
-        return manifests, []
-    from ..plotting.style import warm_up
-    warm_up()  # load matplotlib, fonts and mathtext once, before forking, so workers inherit them
-    for task in tasks:
-        for dep in task[0][0].deps:  # load inputs once, before forking, so workers share them
-            computed.loader[dep]
-    _WORK.update(tasks=tasks, computed=computed, folder=folder)
-    workers = min(workers or os.cpu_count() or 1, len(tasks))
-    # Largest tasks first, so no core is left with a long one at the end.
-    order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i]))
-    if workers > 1:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            outcomes = {}
-            for i, outcome in zip(order, pool.imap(_draw_in_worker, order)):
-                progress(f"{task_label(tasks[i])} ({outcome[2]:.2f} s)")
-                outcomes[i] = outcome
-    else:
-        outcomes = {i: _draw_in_worker(i) for i in order}
-    for i, task in enumerate(tasks):
-        drawn, error, _ = outcomes[i]
-        if error:
-            raise BuildError(f"figure '{task_label(task)}' failed: {error}", source)
-        manifests.update(drawn)
-    return manifests, [spec.name for task in tasks for spec, _ in task]
+            task[:] = [(spec, figure_key(spec, keys, siblings[group])) for spec in siblings[group]]
+    return manifests, list(tasks.values())
+
+
+class FigurePool:
+    """Draws a lecture's missing figures in worker processes, each as soon as its inputs exist.
+
+    Workers fork when the pool opens and load matplotlib while the parent is
+    still computing; `ready` hands them every task whose results are all in.
+    """
+
+    def __init__(self, lecture, keys, folder, progress=lambda name: None, workers=None):
+        self.source, self.folder, self.progress = lecture.folder, folder, progress
+        self.manifests, self.tasks = plan_figures(lecture, keys, folder)
+        self.waiting, self.running, self.available = list(range(len(self.tasks))), [], set()
+        self.workers = min(workers or os.cpu_count() or 1, len(self.tasks))
+        self.pool = None
+
+    def __enter__(self):
+        if self.tasks:
+            from ..plotting.style import warm_up
+            _WORK.update(tasks=self.tasks, folder=self.folder)
+            if self.workers > 1:
+                self.pool = multiprocessing.get_context("fork").Pool(self.workers, initializer=warm_up)
+        return self
+
+    def __exit__(self, *exc):
+        if self.pool is not None:
+            self.pool.terminate()  # after finish() this only reaps; after an error it stops the drawing
+            self.pool.join()
+
+    def ready(self, name, loader):
+        """Result `name` exists: start every task whose inputs are now all available."""
+        self.available.add(name)
+        # Largest tasks first, so no core is left with a long one at the end.
+        for index in sorted(self.waiting, key=lambda i: -len(self.tasks[i])):
+            deps = self.tasks[index][0][0].deps
+            if self.available.issuperset(deps):
+                self.waiting.remove(index)
+                inputs = {dep: loader[dep] for dep in deps}
+                if self.pool is None:
+                    from ..plotting.style import warm_up
+                    warm_up()
+                    self.running.append((index, _draw_in_worker(index, inputs)))
+                else:
+                    self.running.append((index, self.pool.apply_async(_draw_in_worker, (index, inputs))))
+
+    def finish(self):
+        """Wait for every figure; returns (manifests by name, names drawn in this build)."""
+        assert not self.waiting, "figures whose inputs never became ready"
+        for index, outcome in self.running:
+            drawn, error, seconds = outcome if isinstance(outcome, tuple) else outcome.get()
+            task = self.tasks[index]
+            if error:
+                raise BuildError(f"figure '{task_label(task)}' failed: {error}", self.source)
+            self.progress(f"{task_label(task)} ({seconds:.2f} s)")
+            self.manifests.update(drawn)
+        return self.manifests, [spec.name for task in self.tasks for spec, _ in task]
 
 
 def task_label(task):
