@@ -145,6 +145,15 @@ def lecture_page(env, course_title, lecture, results, manifests, links, index, c
     return cached_text(cache_dir / "pages", key, render)
 
 
+def home_page(env, course_title, source, intro_md, intro_line, cards, cache_dir):
+    """HTML of the course home: its introduction and a card per lecture (cached like lecture pages)."""
+    def render():
+        intro, _ = render_markdown(intro_md, source, intro_line, {}, {}, cache_dir / "math")
+        return render_page(env(), "home.html", HomePage(course_title, "", intro, cards))
+    key = digest(ENGINE_SOURCES, course_title, intro_md, [card.__dict__ for card in cards])
+    return cached_text(cache_dir / "pages", key, render)
+
+
 def site_files(content_dir, lectures, computed, manifests, cache_dir, figure_dir, steps):
     """Every file of the site: relative path -> bytes, or a cached file to link."""
     course_meta, intro_md, intro_line = split_front_matter(
@@ -161,11 +170,8 @@ def site_files(content_dir, lectures, computed, manifests, cache_dir, figure_dir
         files.update(figure_files(slug, manifests[slug], figure_dir))
         files.update(static_files(lecture))
     cards = [lecture_link(lecture, manifests[lecture.slug], "") for lecture in lectures]
-    files["index.html"] = cached_text(cache_dir / "pages", digest(ENGINE_SOURCES, intro_md, course_title,
-                                                                  [card.__dict__ for card in cards]),
-                                      lambda: render_page(env(), "home.html", HomePage(course_title, "", render_markdown(
-                                          intro_md, content_dir / "index.md", intro_line, {}, {},
-                                          cache_dir / "math")[0], cards))).encode()
+    files["index.html"] = home_page(env, course_title, content_dir / "index.md", intro_md, intro_line, cards,
+                                    cache_dir).encode()
     files["assets/style.css"] = ROOT / "templates" / "static" / "style.css"
     for path in mathtex.copy_katex_assets(cache_dir / "katex"):
         files[f"assets/katex/{path.relative_to(cache_dir / 'katex').as_posix()}"] = path

@@ -18,7 +18,7 @@ figure per setting, figures_explore.py) and these read-outs:
 """
 import numpy as np
 
-from lecturekit.engine.figures import DPI
+from lecturekit.plotting.style import DPI
 from lecturekit.engine.registry import computation
 from lecturekit.numerics.descent import converged, momentum_path
 from lecturekit.numerics.losses import sine_mse_hessian

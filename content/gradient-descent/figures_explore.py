@@ -7,7 +7,7 @@ anti-aliasing, which compresses several times better and reads the same.
 """
 import numpy as np
 
-from lecturekit.engine.figures import DPI
+from lecturekit.plotting.style import DPI
 from lecturekit.engine.registry import figure
 from lecturekit.plotting.blit import blit_images
 from lecturekit.plotting.style import MARK_COLORS, PATH_COLOR, new_figure

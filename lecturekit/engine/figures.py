@@ -16,8 +16,8 @@ from pathlib import Path
 
 from .cache import atomic_write_bytes, digest, make_key
 from .errors import BuildError
+from ..plotting.style import DPI
 
-DPI = 110
 # Shared with forked workers: set before the pool starts, read-only after.
 _WORK = {}
 

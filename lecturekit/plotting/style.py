@@ -4,6 +4,7 @@ matplotlib is imported inside functions: a build whose figures are all
 cached never pays for importing it.
 """
 PAGE_WIDTH = 7.0         # inches; the page column shows figures at about this width
+DPI = 110                # pixels per inch of every PNG figure
 PANEL_HEIGHT = 3.3
 CLASS_COLORS = ("#d95f02", "#1b9e77")   # class 0, class 1 (colour-blind safe pair)
 CLASS_MARKERS = ("o", "^")
