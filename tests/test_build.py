@@ -237,3 +237,21 @@ def test_figures_drawn_together_come_from_one_call(tmp_path):
     assert (tmp_path / "content" / "tiny" / "calls.txt").read_text().count("call") == 1
     build.build(**build_args(tmp_path))  # cached: not called again
     assert (tmp_path / "content" / "tiny" / "calls.txt").read_text().count("call") == 1
+
+
+def test_a_lecture_without_computations_still_gets_its_figures(tmp_path):
+    figures = """
+from lecturekit.engine.registry import figure
+from lecturekit.plotting.style import new_figure
+
+
+@figure
+def constant():
+    fig = new_figure(2, 2)
+    fig.add_subplot().plot([0, 1], [1, 0])
+    return fig
+"""
+    lecture = "---\ntitle: T\nnumber: 1\nsummary: S.\n---\n![A falling line.](fig:constant \"A line.\")\n"
+    write_lecture(tmp_path, lecture=lecture, compute="", figures=figures)
+    build.build(**build_args(tmp_path))
+    assert (tmp_path / "site" / "tiny" / "figures" / "constant.png").is_file()

@@ -173,6 +173,7 @@ class FigurePool:
             _WORK.update(tasks=self.tasks, folder=self.folder)
             if self.workers > 1:
                 self.pool = multiprocessing.get_context("fork").Pool(self.workers, initializer=warm_up)
+            self.ready(None, {})  # figures that need no results start at once
         return self
 
     def __exit__(self, *exc):
@@ -182,7 +183,8 @@ class FigurePool:
 
     def ready(self, name, loader):
         """Result `name` exists: start every task whose inputs are now all available."""
-        self.available.add(name)
+        if name is not None:
+            self.available.add(name)
         # Largest tasks first, so no core is left with a long one at the end.
         for index in sorted(self.waiting, key=lambda i: -len(self.tasks[i])):
             deps = self.tasks[index][0][0].deps

@@ -140,16 +140,17 @@ class Watch:
 
 @pytest.fixture
 def open_page(browser, server):
-    """open_page(url, width=1200, scheme="light", reduced_motion="no-preference") -> (page, watch).
+    """open_page(url, width=1200, scheme="light", reduced_motion="no-preference", javascript=True) -> (page, watch).
 
     Every request that is not for the test server is recorded and aborted, so
     a page that depends on the network fails here rather than offline.
     """
     contexts = []
 
-    def opener(url, width=1200, scheme="light", reduced_motion="no-preference", height=900):
+    def opener(url, width=1200, scheme="light", reduced_motion="no-preference", height=900, javascript=True):
         context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme,
-                                      reduced_motion=reduced_motion, service_workers="block")
+                                      reduced_motion=reduced_motion, service_workers="block",
+                                      java_script_enabled=javascript)
         contexts.append(context)
         watch = Watch(server.origin)
 
