@@ -14,7 +14,7 @@ import pytest
 import build
 from lecturekit.engine.errors import BuildError
 from lecturekit.engine.prose import sig
-from tiny_lecture import COMPUTE, LECTURE, build_args, write_lecture
+from tiny_lecture import COMPUTE, FIGURES, LECTURE, build_args, write_lecture
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -114,6 +114,7 @@ def test_lecture_folder_without_markdown(tmp_path):
 def test_failing_computation_is_named(tmp_path):
     error = failing_build(tmp_path, compute=COMPUTE.replace("2 * squares", "1 / 0 * squares"))
     assert "'summary'" in str(error) and "ZeroDivisionError" in str(error)
+    assert "(at compute.py:" in str(error) and "in summary)" in str(error)
 
 
 def test_non_finite_published_value_is_named(tmp_path):
@@ -255,3 +256,9 @@ def constant():
     write_lecture(tmp_path, lecture=lecture, compute="", figures=figures)
     build.build(**build_args(tmp_path))
     assert (tmp_path / "site" / "tiny" / "figures" / "constant.png").is_file()
+
+
+def test_failing_figure_is_named_with_its_line(tmp_path):
+    broken = FIGURES.replace('ax.legend()', 'ax.legend()\n    raise ValueError("no such column")')
+    error = failing_build(tmp_path, figures=broken)
+    assert "figure 'parabola' failed: ValueError: no such column (at figures.py:" in str(error)

@@ -1,11 +1,10 @@
 """Run a lecture's computations in dependency order, through the cache."""
 import math
 import time
-import traceback
 from dataclasses import dataclass
 
 from .cache import ResultCache, make_key
-from .errors import BuildError
+from .errors import BuildError, describe_failure
 
 
 @dataclass
@@ -75,8 +74,7 @@ def run_computation(spec, loader, source):
     try:
         value = spec.fn(**{dep: loader[dep] for dep in spec.deps})
     except Exception as error:
-        detail = "".join(traceback.format_exception_only(error)).strip()
-        raise BuildError(f"computation '{spec.name}' failed: {detail}", source) from error
+        raise BuildError(f"computation '{spec.name}' failed: {describe_failure(error, source)}", source) from error
     if not isinstance(value, dict):
         raise BuildError(f"computation '{spec.name}' must return a dict, not {type(value).__name__}", source)
     return value

@@ -1,4 +1,6 @@
 """Errors an author can act on: they name the file and line at fault."""
+import traceback
+from pathlib import Path
 
 
 class BuildError(Exception):
@@ -11,3 +13,17 @@ class BuildError(Exception):
     def __str__(self):
         where = f"{self.path}:{self.line}: " if self.line else f"{self.path}: " if self.path else ""
         return where + self.message
+
+
+def describe_failure(error, folder):
+    """The exception in one line, with the deepest place in `folder` it passed through.
+
+    An author's computation or figure that raises is reported as, say,
+    `ZeroDivisionError: division by zero (at compute.py:12, in summary)`.
+    """
+    detail = "".join(traceback.format_exception_only(error)).strip()
+    frames = [f for f in traceback.extract_tb(error.__traceback__)
+              if Path(f.filename).resolve().is_relative_to(Path(folder).resolve())]
+    if frames:
+        detail += f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno}, in {frames[-1].name})"
+    return detail

@@ -1,8 +1,9 @@
-"""Render a lecture's figures through the cache, in parallel across cores.
+"""Draw a lecture's figures through the cache, in worker processes.
 
 Each figure is stored under its key in the figure cache: `<key>.png`, or
 `<key>.gif` with `<key>.poster.png` for an animation, and `<key>.json`
-describing what was written. A figure whose key is present is reused.
+describing what was written. A figure whose key is present is reused; the
+others are drawn by a FigurePool, each as soon as the results it needs exist.
 """
 import functools
 import io
@@ -11,11 +12,10 @@ import multiprocessing
 import os
 import sys
 import time
-import traceback
 from pathlib import Path
 
 from .cache import atomic_write_bytes, digest, make_key
-from .errors import BuildError
+from .errors import BuildError, describe_failure
 from ..plotting.style import DPI
 
 # Shared with forked workers: set before the pool starts, read-only after.
@@ -113,7 +113,7 @@ def _draw_in_worker(index, inputs):
     try:
         return draw_task(_WORK["tasks"][index], inputs, _WORK["folder"]), None, time.perf_counter() - start
     except Exception as error:
-        return None, "".join(traceback.format_exception_only(error)).strip(), 0.0
+        return None, describe_failure(error, _WORK["source"]), 0.0
 
 
 def load_manifest(folder, key):
@@ -170,7 +170,7 @@ class FigurePool:
     def __enter__(self):
         if self.tasks:
             from ..plotting.style import warm_up
-            _WORK.update(tasks=self.tasks, folder=self.folder)
+            _WORK.update(tasks=self.tasks, folder=self.folder, source=self.source)
             if self.workers > 1:
                 self.pool = multiprocessing.get_context("fork").Pool(self.workers, initializer=warm_up)
             self.ready(None, {})  # figures that need no results start at once
