@@ -262,3 +262,8 @@ def test_failing_figure_is_named_with_its_line(tmp_path):
     broken = FIGURES.replace('ax.legend()', 'ax.legend()\n    raise ValueError("no such column")')
     error = failing_build(tmp_path, figures=broken)
     assert "figure 'parabola' failed: ValueError: no such column (at figures.py:" in str(error)
+
+
+def test_figure_returning_nothing_is_named(tmp_path):
+    error = failing_build(tmp_path, figures=FIGURES.replace("    return fig\n", "    return None\n"))
+    assert "figure 'parabola' failed" in str(error) and "not NoneType" in str(error)

@@ -91,10 +91,10 @@ def write_figure(result, key, folder):
     elif hasattr(result, "savefig"):
         save_png(result, folder / f"{key}.png")
         result.clear()  # Figure objects made without pyplot need no plt.close
+        manifest = {"kind": "image", "file": f"{key}.png"}
     else:
         raise TypeError("a figure function must return a matplotlib Figure, a PIL image or a "
                         f"PathAnimation, not {type(result).__name__}")
-        manifest = {"kind": "image", "file": f"{key}.png"}
     manifest["width"], manifest["height"] = image_size(folder / manifest["file"])
     manifest["writer"] = writer_key(manifest["kind"])
     atomic_write_bytes(folder / f"{key}.json", json.dumps(manifest, sort_keys=True).encode())
