@@ -241,3 +241,19 @@ def test_importing_the_module_does_not_import_matplotlib():
     code = ("import sys; import lecturekit.plotting.animate; "
             "sys.exit(1 if any(m.startswith('matplotlib') for m in sys.modules) else 0)")
     assert subprocess.run([sys.executable, "-c", code], cwd=root).returncode == 0
+
+
+def test_path_colour_survives_a_background_of_many_flat_bands(tmp_path):
+    """A contour map with dozens of bands must not crowd the path's colour out of the palette."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6.4, 4.2), dpi=100)
+    ax = fig.add_subplot()
+    W1, W2 = np.meshgrid(np.linspace(-5, 5, 30), np.linspace(-5, 5, 30))
+    ax.contourf(W1, W2, 0.1 * W1**2 + W2**2, levels=np.arange(0, 20.5, 0.5), cmap="viridis", extend="max")
+    path, losses = descent([-4.0, -2.0], 0.45, 50, scale=(0.1, 1.0))
+    write_animation(PathAnimation(fig, ax, path, losses, color="#c2185b"), tmp_path / "a.gif", tmp_path / "a.png")
+    with Image.open(tmp_path / "a.gif") as gif:
+        gif.seek(gif.n_frames - 1)
+        colours = {rgb for _, rgb in gif.convert("RGB").getcolors(1 << 16)}
+    assert (0xC2, 0x18, 0x5B) in colours

@@ -259,14 +259,15 @@ def render_frames(anim) -> list[Image.Image]:
     return frames
 
 
-def _shared_palette(frames) -> np.ndarray:
+def _shared_palette(frames, keep=()) -> np.ndarray:
     """One 64-colour palette (a (64, 3) uint8 array) for all frames, built from a montage of evenly chosen frames.
 
     Plain median cut weights colours by area, so a small flat region (the top band of
     a colour bar, a thin contour band) can be merged into a neighbour and shift hue.
     So the flat colours (those covering at least _FLAT_FRACTION of the montage, most
     common first, at most _RESERVED of them) are kept exactly, and median cut over the
-    montage fills the remaining entries for anti-aliased edges.
+    montage fills the remaining entries for anti-aliased edges. The colours in `keep`
+    (the moving artists') are always among the exact ones.
     """
     from PIL import Image  # imported here: a warm build never draws
     picks = [frames[i] for i in frame_indices(len(frames), _PALETTE_SAMPLES)] if len(frames) > 1 else list(frames)
@@ -278,8 +279,11 @@ def _shared_palette(frames) -> np.ndarray:
     packed = (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]
     values, counts = np.unique(packed, return_counts=True)
     order = np.argsort(-counts, kind="stable")            # deterministic on ties
-    order = order[counts[order] >= _FLAT_FRACTION * len(packed)][:_RESERVED]
-    flat = values[order]
+    order = order[counts[order] >= _FLAT_FRACTION * len(packed)][:_RESERVED - len(keep)]
+    # The moving artists' colours first: they cover few pixels, and a background with
+    # many flat bands (a contour map) would otherwise crowd them out of the palette.
+    kept = np.array([(r << 16) | (g << 8) | b for r, g, b in keep], dtype=values.dtype)
+    flat = np.concatenate([kept, values[order][~np.isin(values[order], kept)]])
     fixed = np.stack([(flat >> 16) & 255, (flat >> 8) & 255, flat & 255], axis=1)
     n_rest = PALETTE_COLORS - len(fixed)
     cut = montage.quantize(colors=n_rest, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
@@ -328,6 +332,12 @@ def _quantize(frames, colours) -> list[Image.Image]:
     return out
 
 
+def _artist_colours(anim):
+    """8-bit RGB of the path's colour and of the label's black and white."""
+    from matplotlib.colors import to_rgb
+    return [tuple(round(255 * c) for c in to_rgb(colour)) for colour in (anim.color, "black", "white")]
+
+
 def write_animation(anim, gif_path, poster_path, frame_ms=120, hold_ms=1500) -> int:
     """Write the looping GIF and its PNG poster (the last frame); return the frame count.
 
@@ -339,7 +349,7 @@ def write_animation(anim, gif_path, poster_path, frame_ms=120, hold_ms=1500) -> 
         frames = render_frames(anim)
     finally:
         _close(anim.figure)
-    quantized = _quantize(frames, _shared_palette(frames))
+    quantized = _quantize(frames, _shared_palette(frames, keep=_artist_colours(anim)))
     durations = [int(frame_ms)] * (len(quantized) - 1) + [int(hold_ms)]
     gif = io.BytesIO()
     quantized[0].save(gif, format="GIF", save_all=True, append_images=quantized[1:],
