@@ -267,3 +267,17 @@ def test_failing_figure_is_named_with_its_line(tmp_path):
 def test_figure_returning_nothing_is_named(tmp_path):
     error = failing_build(tmp_path, figures=FIGURES.replace("    return fig\n", "    return None\n"))
     assert "figure 'parabola' failed" in str(error) and "not NoneType" in str(error)
+
+
+def test_syntax_error_in_lecture_code_names_file_and_line(tmp_path):
+    write_lecture(tmp_path, compute=COMPUTE.replace("def summary(squares):", "def summary(squares)"))
+    with pytest.raises(BuildError) as caught:
+        build.build(**build_args(tmp_path))
+    assert caught.value.path.name == "compute.py" and caught.value.line == 13  # the `def summary` line
+    assert "syntax error" in str(caught.value)
+
+
+def test_imported_declarations_are_not_declared_twice(tmp_path):
+    figures = FIGURES + "\nfrom .compute import squares  # a figure module may import a computation\n"
+    write_lecture(tmp_path, figures=figures)
+    assert build.build(**build_args(tmp_path))["computations"] == 2

@@ -6,7 +6,7 @@ import types
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import BuildError
+from .errors import BuildError, describe_failure
 from .registry import Computation, FigureSpec, declared
 
 REQUIRED_FRONT_MATTER = ("title", "number", "summary")
@@ -73,6 +73,16 @@ def lecture_package(folder):
     return name
 
 
+def import_lecture_module(name, path):
+    """Import one file of lecture code; a mistake in it is reported with its file and line."""
+    try:
+        return importlib.import_module(name)
+    except SyntaxError as error:
+        raise BuildError(f"syntax error: {error.msg}", path, error.lineno) from None
+    except Exception as error:
+        raise BuildError(f"importing this file failed: {describe_failure(error, path.parent)}", path) from None
+
+
 def check_unique(specs, kind, source):
     """Two computations (or figures) with one name would silently shadow each other."""
     seen = set()
@@ -91,7 +101,7 @@ def read_lecture(folder):
     lecture = Lecture(folder.name, folder, check_front_matter(meta, source), body, body_line)
     package = lecture_package(folder)
     for path in sorted(folder.glob("*.py")):  # a lecture may split its code across files
-        module = importlib.import_module(f"{package}.{path.stem}")
+        module = import_lecture_module(f"{package}.{path.stem}", path)
         lecture.computations.extend(declared(module, Computation))
         lecture.figures.extend(declared(module, FigureSpec))
     check_unique(lecture.computations, "computation", source)

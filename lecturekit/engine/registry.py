@@ -76,6 +76,6 @@ def figure(fn=None, *, name=None, each=None, together=False):
 
 
 def declared(module, kind):
-    """The computations or figures a module declares, in source order."""
+    """The computations or figures a module declares, in source order (not those it imports)."""
     return [spec for obj in vars(module).values() for spec in getattr(obj, MARK, [])
-            if isinstance(spec, kind)]
+            if isinstance(spec, kind) and getattr(obj, "__module__", None) == module.__name__]
