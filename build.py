@@ -94,6 +94,12 @@ def render_markdown(text, path, first_line, context, manifests, cache_dir):
     return mathtex.restore_math(html, rendered), toc
 
 
+def prerender_math(lecture, results, cache_dir):
+    """Fill the formula cache for a lecture's page, so the page step finds every formula typeset."""
+    prose = render_prose("\n" * (lecture.body_line - 1) + lecture.body, lecture.source, 1, results)
+    mathtex.render_formulas(mathtex.protect_math(prose, lecture.source)[1], lecture.source, cache_dir / "math")
+
+
 def lecture_link(lecture, manifests, root):
     """How other pages link to a lecture (and show its thumbnail)."""
     meta, thumbnail = lecture.meta, lecture.meta.get("thumbnail", "")
@@ -121,6 +127,8 @@ def compute_and_draw(lectures, cache_dir, figure_dir, steps):
                                                      on_ready=pool.ready)
             ran = sum(len(c.ran) for c in computed.values())
             steps.done(f"results: {ran} computed, {sum(len(c.keys) for c in computed.values()) - ran} reused")
+            if pool.tasks:  # the workers are still drawing: typeset the math meanwhile
+                prerender_math(lecture, computed[lecture.slug].published, cache_dir)
             manifests[lecture.slug], names = pool.finish()
         drawn += names
     total = sum(len(m) for m in manifests.values())
