@@ -87,16 +87,17 @@ def static_files(lecture):
 def render_markdown(text, path, first_line, context, manifests, cache_dir):
     """Placeholders, then math, then Markdown: returns (html, toc)."""
     padded = "\n" * (first_line - 1) + text  # so every error's line is the file's line
-    prose = render_prose(padded, path, 1, context)
+    prose = render_prose(padded, path, 1, context, cache_dir / "jinja")
     protected, formulas = mathtex.protect_math(prose, path)
-    rendered = mathtex.render_formulas(formulas, path, cache_dir)
+    rendered = mathtex.render_formulas(formulas, path, cache_dir / "math")
     html, toc, _ = markdown_to_html(protected, manifests, figure_url(manifests))
     return mathtex.restore_math(html, rendered), toc
 
 
 def prerender_math(lecture, results, cache_dir):
     """Fill the formula cache for a lecture's page, so the page step finds every formula typeset."""
-    prose = render_prose("\n" * (lecture.body_line - 1) + lecture.body, lecture.source, 1, results)
+    prose = render_prose("\n" * (lecture.body_line - 1) + lecture.body, lecture.source, 1, results,
+                         cache_dir / "jinja")
     mathtex.render_formulas(mathtex.protect_math(prose, lecture.source)[1], lecture.source, cache_dir / "math")
 
 
@@ -145,7 +146,7 @@ def lecture_page(env, course_title, lecture, results, manifests, links, index, c
 
     def render():
         body, toc = render_markdown(lecture.body, lecture.source, lecture.body_line, results,
-                                    manifests, cache_dir / "math")
+                                    manifests, cache_dir)
         meta = lecture.meta
         return render_page(env(), "lecture.html", LecturePage(
             course_title, "../", meta["title"], meta["number"], meta["summary"], body, toc,
@@ -156,7 +157,7 @@ def lecture_page(env, course_title, lecture, results, manifests, links, index, c
 def home_page(env, course_title, source, intro_md, intro_line, cards, cache_dir):
     """HTML of the course home: its introduction and a card per lecture (cached like lecture pages)."""
     def render():
-        intro, _ = render_markdown(intro_md, source, intro_line, {}, {}, cache_dir / "math")
+        intro, _ = render_markdown(intro_md, source, intro_line, {}, {}, cache_dir)
         return render_page(env(), "home.html", HomePage(course_title, "", intro, cards))
     key = digest(ENGINE_SOURCES, course_title, intro_md, [card.__dict__ for card in cards])
     return cached_text(cache_dir / "pages", key, render)

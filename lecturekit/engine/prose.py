@@ -4,9 +4,11 @@ StrictUndefined turns a misspelt placeholder into an error that names the
 file, the line and the closest known names, instead of an empty gap.
 """
 import difflib
+import hashlib
 import importlib
 import inspect
 import math
+import os
 import re
 import textwrap
 import traceback
@@ -81,13 +83,25 @@ def dotted_names(tree, prefix=""):
             yield from dotted_names(value, path)
 
 
-def template_line(error, path, first_line):
+def template_line(error, template_name, first_line):
     """Line in the Markdown source where a Jinja error happened."""
     line = getattr(error, "lineno", None)
     for frame in traceback.extract_tb(error.__traceback__):
-        if frame.filename == str(path):
+        if frame.filename == template_name:
             line = frame.lineno
     return first_line + line - 1 if line else None
+
+
+def split_sections(text):
+    """(first line, text) of each part of the Markdown, cut before every `## ` heading outside code."""
+    lines, cuts, fenced = text.splitlines(keepends=True), [0], False
+    for number, line in enumerate(lines):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        elif line.startswith("## ") and not fenced and number > 0:
+            cuts.append(number)
+    cuts.append(len(lines))
+    return [(start + 1, "".join(lines[start:end])) for start, end in zip(cuts, cuts[1:]) if end > start]
 
 
 def unknown_name_message(error, context):
@@ -104,19 +118,36 @@ def unknown_name_message(error, context):
     return f"unknown placeholder '{name}'{hint}"
 
 
-def render_prose(text, path, first_line, context):
-    """Substitute the results into the Markdown; errors name file and line."""
+def render_prose(text, path, first_line, context, cache_dir=None):
+    """Substitute the results into the Markdown; errors name file and line.
+
+    Each `## ` section is compiled as its own template, and compiled sections
+    are kept in `cache_dir`: an edit recompiles one section, not the lecture.
+    Should a Jinja construct span sections, the text is rendered whole instead,
+    so the split never changes the result.
+    """
     import jinja2  # here, not at the top: a build whose pages are all cached never needs it
-    loader = jinja2.FunctionLoader(lambda name: (text, str(path), lambda: True))
-    env = jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined,
-                             keep_trailing_newline=True, autoescape=False)
+    if cache_dir:
+        os.makedirs(cache_dir, exist_ok=True)
+    parts = [(hashlib.sha256(part.encode()).hexdigest()[:32], part) for _, part in split_sections(text)]
+    sections = dict(parts, whole=text)
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(lambda name: (sections[name], name, lambda: True)),
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(cache_dir)) if cache_dir else None,
+        undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
     env.filters.update(FILTERS)
     env.globals["source"] = source_block
     try:
-        return env.get_template(str(path)).render(**context)
+        return "".join(env.get_template(name).render(**context) for name, _ in parts)
+    except (jinja2.TemplateError, TypeError, ValueError):
+        pass  # a construct may span sections: render the text whole, which also reports errors exactly
+    try:
+        return env.get_template("whole").render(**context)
     except jinja2.TemplateSyntaxError as error:
         raise BuildError(f"template syntax: {error.message}", path, first_line + error.lineno - 1) from None
     except jinja2.UndefinedError as error:
-        raise BuildError(unknown_name_message(error, context), path, template_line(error, path, first_line)) from None
+        raise BuildError(unknown_name_message(error, context), path,
+                         template_line(error, "whole", first_line)) from None
     except (TypeError, ValueError) as error:
-        raise BuildError(f"cannot format a placeholder: {error}", path, template_line(error, path, first_line)) from None
+        raise BuildError(f"cannot format a placeholder: {error}", path,
+                         template_line(error, "whole", first_line)) from None
