@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .blit import blit_images
+
 PALETTE_COLORS = 64
 _PALETTE_SAMPLES = 4  # frames that make up the montage the palette is built from
 _RESERVED = 48        # at most this many palette entries are exact flat colours ...
@@ -240,23 +242,17 @@ def render_frames(anim) -> list[Image.Image]:
     scores = _corner_scores(ax, busy, legend.get_window_extent(renderer).size)
     legend.set_loc(min((c for c in _CORNERS if c != text_corner), key=lambda name: scores[name]))
 
-    canvas.draw()               # everything not animated: the background, once
-    background = canvas.copy_from_bbox(fig.bbox)
-    width, height = canvas.get_width_height(physical=True)
+    def show(k, label):
+        def update():
+            drawn = vertices[: ends[k]]
+            line.set_data(drawn[:, 0], drawn[:, 1])
+            off = _off_view(path[k], xlim, ylim)
+            head.set_data([] if off else path[k : k + 1, 0], [] if off else path[k : k + 1, 1])
+            text.set_text(label)
+        return update
 
-    frames = []
-    for k, label in zip(indices, labels):
-        canvas.restore_region(background)
-        drawn = vertices[: ends[k]]
-        line.set_data(drawn[:, 0], drawn[:, 1])
-        off = _off_view(path[k], xlim, ylim)
-        head.set_data([] if off else path[k : k + 1, 0], [] if off else path[k : k + 1, 1])
-        text.set_text(label)
-        for artist in (line, head, text):
-            ax.draw_artist(artist)
-        rgba = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        frames.append(rgba.convert("RGB"))     # a copy: the buffer is reused by the next frame
-    return frames
+    # The background is drawn once; each frame redraws only the path, its head and the label.
+    return blit_images(fig, [line, head, text], [show(k, label) for k, label in zip(indices, labels)], fig.dpi)
 
 
 def _shared_palette(frames, keep=()) -> np.ndarray:

@@ -24,5 +24,4 @@ def blit_images(fig, dynamic, updates, dpi):
             fig.draw_artist(artist)
         size = canvas.get_width_height()
         images.append(Image.frombuffer("RGBA", size, canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB"))
-    fig.clear()
     return images
