@@ -1,0 +1,56 @@
+"""results.json is a public interface: every path the lecture spec promises is there."""
+import math
+from pathlib import Path
+
+import pytest
+
+from lecturekit.engine.compute import compute_lecture, computation_keys
+
+ROOT = Path(__file__).resolve().parents[1]
+RUNS = ("logistic_gd", "sine_gd", "sine_curve", "logistic_curve", "parabola_diverge",
+        "quad_axis", "quad_lr1", "quad_lr09", "quad_momentum", "sine_momentum")
+RUN_FIELDS = ("start", "lr", "beta", "epochs", "path_length", "final", "final_loss", "converged")
+
+
+@pytest.fixture(scope="module")
+def published(lecture):
+    return compute_lecture(lecture, computation_keys(lecture), ROOT / ".cache" / "results").published
+
+
+def at(tree, path):
+    for part in path.split("."):
+        tree = tree[part]
+    return tree
+
+
+@pytest.mark.parametrize("path", [
+    "basics.p1.minimizer", "basics.p1.minimum", "basics.p2.minimizers", "basics.p2.minimum",
+    "basics.p3.stationary_points", "basics.p3.global_minimizer",
+    "logistic.n_samples", "logistic.class_counts", "logistic.guesses", "logistic.grid_best",
+    "logistic.grid_best_loss", "sine.grid_best", "sine.grid_best_loss",
+    "quick_checks.logistic_1d.best_w", "quick_checks.squared_1d.best_w", "quick_checks.offset_logistic.grid_best",
+    "logistic.grad_check.w", "logistic.grad_check.grad", "sine.grad_check.w", "sine.grad_check.grad",
+    "logistic.optimum.w", "logistic.optimum.loss", "logistic.optimum.newton_steps",
+    "sine.optimum.w", "sine.optimum.loss", "sine.optimum.newton_steps", "sine.convex_fraction",
+    *[f"quadratic.{name}" for name in ("condition_number", "max_stable_lr", "best_lr", "best_rate",
+                                        "heavy_ball_lr", "heavy_ball_beta", "heavy_ball_rate")],
+    *[f"{model}.taylor.{name}" for model in ("logistic", "sine")
+      for name in ("w", "loss", "grad", "hessian", "eigenvalues", "eigenvectors")],
+    *[f"runs.{run}.{name}" for run in RUNS for name in RUN_FIELDS],
+])
+def test_contract_path_exists(published, path):
+    assert at(published, path) is not None or path.endswith(".beta")
+
+
+def test_shapes_of_the_contract(published):
+    assert all(set(p) >= {"w", "f", "kind"} for p in published["basics"]["p3"]["stationary_points"])
+    assert all(set(g) >= {"w", "loss", "accuracy"} for g in published["logistic"]["guesses"])
+    assert len(published["quick_checks"]["offset_logistic"]["grid_best"]) == 2  # [b, w]
+    for model in ("logistic", "sine"):
+        taylor = published[model]["taylor"]
+        assert taylor["eigenvalues"] == sorted(taylor["eigenvalues"])
+        assert len(taylor["eigenvectors"]) == 2 and all(len(row) == 2 for row in taylor["eigenvectors"])
+    for run in RUNS:
+        entry = published["runs"][run]
+        assert (entry["beta"] is None) == (run not in ("quad_momentum", "sine_momentum"))
+        assert entry["path_length"] <= entry["epochs"] + 1 and math.isfinite(entry["final_loss"])
