@@ -15,7 +15,7 @@ from lecturekit.numerics.losses import logistic_nll_hessian, sine_mse_hessian
 from lecturekit.numerics.newton import newton_path, steps_to_tolerance
 from lecturekit.numerics.taylor import eigen_axes, positive_definite, taylor_quadratic
 from .compute_runs import RUN_TABLE
-from .problems import QUADRATIC_LAMS, logistic_problem, quadratic_problem, sine_problem
+from .problems import QUADRATIC_LAMS, logistic_problem, sine_problem
 
 
 def _floats(a):
@@ -180,8 +180,6 @@ def run_rates(run, lams):
 def quadratic_theory(runs):
     """Condition number, stable and best rates, heavy ball; and each quadratic run measured."""
     lams = QUADRATIC_LAMS
-    loss, _ = quadratic_problem(lams)
-    W1, W2 = weight_grid((-5.0, 5.0), (-5.0, 5.0), 30)  # levels 0 to 20 in steps of 0.5
     hb_lr, hb_beta, hb_rate = theory.heavy_ball(lams)
     return {
         "eigenvalues": _floats(lams),
@@ -191,8 +189,6 @@ def quadratic_theory(runs):
         "heavy_ball_lr": hb_lr, "heavy_ball_beta": hb_beta, "heavy_ball_rate": hb_rate,
         "runs": {name: run_rates(runs[name], lams)
                  for name in ("quad_axis", "quad_lr1", "quad_lr09", "quad_momentum")},
-        "grid": {"box": [[-5.0, 5.0], [-5.0, 5.0]], "points": 30, "W1": W1, "W2": W2,
-                 "F": loss_grid(loss, W1, W2), "levels": np.arange(0.0, 20.25, 0.5)},
     }
 
 

@@ -6,7 +6,7 @@ add what the prose and figures of sections 4 and 5 need on top of them.
 import numpy as np
 
 from lecturekit.engine.registry import computation
-from .problems import logistic_problem, parabola_problem, quadratic_problem, sine_problem
+from .problems import logistic_problem, sine_problem
 
 LOGISTIC_CHECK_W = (-1.0, 2.0)
 SINE_CHECK_W = (0.0, 2.0)
@@ -93,21 +93,3 @@ def parabola_divergence(runs):
             "growth": float(abs(x[-1] / x0)), "max_closed_form_error": float(np.max(np.abs(x - closed_form))),
             "max_stable_lr": 2 / PARABOLA_CURVATURE,   # |1 - lr f''| < 1  <=>  0 < lr < 2 / f''
             "x": x, "k": k, "closed_form": closed_form, "losses": np.asarray(run["losses"])}
-
-
-QUADRATIC_BOX = ((-5.0, 5.0), (-5.0, 5.0))
-QUADRATIC_LEVELS = (0.0, 20.0, 0.5)     # contour levels: start, stop (inclusive), step
-PARABOLA_RANGE = (-10.0, 10.0)
-
-
-@computation(into="descent")
-def animation_backgrounds():
-    """What the GIFs of the quadratic and parabola runs are drawn over (arrays only: nothing is published)."""
-    W1, W2 = np.meshgrid(np.linspace(*QUADRATIC_BOX[0], 30), np.linspace(*QUADRATIC_BOX[1], 30))
-    quadratic_loss, _ = quadratic_problem()
-    parabola_loss, _ = parabola_problem()
-    start, stop, step = QUADRATIC_LEVELS
-    x = np.linspace(*PARABOLA_RANGE, 400)
-    return {"quadratic_W1": W1, "quadratic_W2": W2, "quadratic_L": quadratic_loss(np.stack([W1, W2], axis=-1)),
-            "quadratic_levels": np.arange(start, stop + step / 2, step),
-            "parabola_x": x, "parabola_f": parabola_loss(x[:, None])}

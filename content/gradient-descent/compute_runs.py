@@ -3,6 +3,7 @@ import numpy as np
 
 from lecturekit.engine.registry import computation
 from lecturekit.numerics.descent import descent_path, momentum_path, run_summary
+from lecturekit.numerics.grid import loss_grid, weight_grid
 from .problems import logistic_problem, parabola_problem, quadratic_problem, sine_problem
 
 # name: (problem, start, lr, beta or None, epochs)
@@ -33,3 +34,24 @@ def runs(breast_cancer, sine_dataset):
         out[name] = {**run_summary(path, loss, lr, beta, epochs), "problem": problem,
                      "path": path, "losses": loss(path)}
     return out
+
+
+QUADRATIC_BOX = ((-5.0, 5.0), (-5.0, 5.0))
+PARABOLA_RANGE = (-10.0, 10.0)
+
+
+@computation(into="quadratic")
+def quadratic_surface():
+    """f(w) = w^T H w on the spec's 30x30 grid over [-5, 5]^2, with its contour levels 0 to 20 in steps of 0.5."""
+    loss, _ = quadratic_problem()
+    W1, W2 = weight_grid(*QUADRATIC_BOX, 30)
+    return {"grid": {"box": [list(b) for b in QUADRATIC_BOX], "points": 30, "W1": W1, "W2": W2,
+                     "L": loss_grid(loss, W1, W2), "levels": np.arange(0.0, 20.25, 0.5)}}
+
+
+@computation(into="parabola")
+def parabola_curve():
+    """x^2 + 1 over the range the diverging run is drawn in (figure data only)."""
+    loss, _ = parabola_problem()
+    x = np.linspace(*PARABOLA_RANGE, 400)
+    return {"x": x, "f": loss(x[:, None])}

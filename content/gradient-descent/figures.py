@@ -7,7 +7,7 @@ import numpy as np
 
 from lecturekit.engine.registry import figure
 from lecturekit.plotting.style import CLASS_COLORS, CLASS_MARKERS, MARK_COLORS, PATH_COLOR, new_figure
-from lecturekit.plotting.surfaces import draw_contours, surface_and_contours
+from lecturekit.plotting.surfaces import surface_and_contours
 
 
 def _mark(ax, w, f, label, color, marker="o"):

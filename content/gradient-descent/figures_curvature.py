@@ -160,25 +160,31 @@ def draw_arrow_path(ax, path, color=PATH_COLOR, label="path", min_step=0.2):
                 arrowstyle="-|>", color=color, linewidth=1.2, mutation_scale=15, shrinkA=0, shrinkB=0))
 
 
-QUAD_TITLES = {"quad_axis": "quad_axis: from (−4, 0), lr 1", "quad_lr1": "quad_lr1: from (−4, −2), lr 1",
-               "quad_lr09": "quad_lr09: from (−4, −2), lr 0.9",
-               "quad_momentum": "quad_momentum: lr 0.9, β 0.3"}
+QUAD_RUNS = ("quad_axis", "quad_lr1", "quad_lr09", "quad_momentum")
+
+
+def _run_title(name, run):
+    """Two lines, e.g. "quad_lr09" over "from (−4, −2), lr 0.9", read off the run itself."""
+    start = ", ".join(f"{x:g}" for x in run["start"]).replace("-", "−")
+    momentum = f", β {run['beta']:g}" if run["beta"] is not None else ""
+    return f"{name}\nfrom ({start}), lr {run['lr']:g}{momentum}"
 
 
 @figure
-def quadratic_paths(quadratic_theory, runs):
+def quadratic_paths(quadratic_surface, runs):
     """The four quadratic runs on the contours of w^T H w, each step an arrow."""
-    grid = quadratic_theory["grid"]
+    grid = quadratic_surface["grid"]
     fig = new_figure(PAGE_WIDTH * 0.9, PAGE_WIDTH * 0.85)
-    for i, (name, title) in enumerate(QUAD_TITLES.items()):
+    for i, name in enumerate(QUAD_RUNS):
         ax = fig.add_subplot(2, 2, i + 1)
-        draw_contours(ax, grid["W1"], grid["W2"], grid["F"], levels=grid["levels"], colorbar=False)
+        draw_contours(ax, grid["W1"], grid["W2"], grid["L"], levels=grid["levels"], colorbar=False)
         draw_arrow_path(ax, runs[name]["path"])
         _star(ax, runs[name]["path"][0], "start", color=MARK_COLORS[0], marker="o", size=7)
         _star(ax, (0.0, 0.0), "minimum", color="white", marker="*", size=11)
         ax.set_aspect("equal")
-        ax.set_xlim(-5, 5)
-        ax.set_ylim(-5, 5)
+        ax.set_xlim(*grid["box"][0])
+        ax.set_ylim(*grid["box"][1])
+        title = _run_title(name, runs[name])
         ax.set(title=title, xlabel="$w_1$ ($\\lambda_1 = 0.1$)", ylabel="$w_2$ ($\\lambda_2 = 1$)")
         if i == 0:
             ax.legend(loc="lower right", fontsize=7)
@@ -190,7 +196,7 @@ def quadratic_rates(quadratic_theory, runs):
     """Distance to the minimum against step on a log axis, beside the predicted e_0 rate^k."""
     fig = new_figure(PAGE_WIDTH, PANEL_HEIGHT)
     ax = fig.add_subplot()
-    for i, name in enumerate(QUAD_TITLES):
+    for i, name in enumerate(QUAD_RUNS):
         path, rates = runs[name]["path"], quadratic_theory["runs"][name]
         e = np.linalg.norm(path, axis=-1)
         k = np.arange(len(e))

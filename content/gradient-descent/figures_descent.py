@@ -6,7 +6,8 @@ compute_runs.py, compute_descent.py).
 import numpy as np
 
 from lecturekit.engine.registry import figure
-from lecturekit.plotting.style import MARK_COLORS, PATH_COLOR, new_figure
+from lecturekit.plotting.animate import PathAnimation
+from lecturekit.plotting.style import PATH_COLOR, new_figure
 from lecturekit.plotting.surfaces import draw_contours, draw_path, mark_points, surface_and_contours
 from .compute_runs import RUN_TABLE
 
@@ -129,10 +130,9 @@ def logistic_curve_descent(logistic_surface, runs):
 
 
 @figure
-def parabola_diverge_path(parabola_divergence, animation_backgrounds):
+def parabola_diverge_path(parabola_divergence, parabola_curve):
     """x^2 + 1 with lr above 1: the path on the curve (left), and |x_k| against the closed form (right)."""
-    parabola = parabola_divergence
-    curve = {"x": animation_backgrounds["parabola_x"], "f": animation_backgrounds["parabola_f"]}
+    parabola, curve = parabola_divergence, parabola_curve
     fig = new_figure(7.0, 3.0)
     ax_curve, ax_growth = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
     ax_curve.plot(curve["x"], curve["f"], color="C0", label="$f(x) = x^2 + 1$")
@@ -154,18 +154,17 @@ def parabola_diverge_path(parabola_divergence, animation_backgrounds):
     return fig
 
 
-def _animation_background(problem, logistic_surface, sine_surface, backgrounds):
+def _animation_background(problem, landscapes):
     """A figure with the run's landscape drawn: contour map of a 2-D loss, or the curve of x^2 + 1."""
     fig = new_figure(*GIF_SIZE)
     fig.set_dpi(GIF_DPI)
     ax = fig.add_subplot()
     if problem == "parabola":
-        x, f = backgrounds["parabola_x"], backgrounds["parabola_f"]
+        x, f = landscapes["parabola"]["x"], landscapes["parabola"]["f"]
         ax.plot(x, f, color="C0", label="$f(x) = x^2 + 1$")
         ax.set(xlabel="$x$", ylabel="$f(x)$", xlim=(x.min(), x.max()), ylim=(-5, f.max() * 1.08))
         return fig, ax
-    quadratic = {k: backgrounds[f"quadratic_{k}"] for k in ("W1", "W2", "L", "levels")}
-    grid = {"logistic": logistic_surface["grid"], "sine": sine_surface["grid"], "quadratic": quadratic}[problem]
+    grid = landscapes[problem]["grid"]
     draw_contours(ax, grid["W1"], grid["W2"], grid["L"], levels=grid.get("levels"))
     labels = AXIS_LABELS[problem]
     ax.set(xlabel=labels[0], ylabel=labels[1], xlim=(grid["W1"].min(), grid["W1"].max()),
@@ -174,14 +173,12 @@ def _animation_background(problem, logistic_surface, sine_surface, backgrounds):
 
 
 @figure(each={f"anim-{name}": {"name": name} for name in RUN_TABLE})
-def descent_animation(runs, logistic_surface, sine_surface, animation_backgrounds, name):
+def descent_animation(runs, logistic_surface, sine_surface, quadratic_surface, parabola_curve, name):
     """One descent run as a GIF: the path growing step by step over its landscape."""
-    # Imported here, not at module level: the cache key's source walk (engine/cache.py) fails on
-    # the dataclass-generated __repr__ of PathAnimation when it can reach the class through a global.
-    from lecturekit.plotting.animate import PathAnimation
     run = runs[name]
-    fig, ax = _animation_background(run["problem"], logistic_surface, sine_surface,
-                                    animation_backgrounds)
+    fig, ax = _animation_background(run["problem"], {
+        "logistic": logistic_surface, "sine": sine_surface, "quadratic": quadratic_surface,
+        "parabola": parabola_curve})
     method = "gradient descent" if run["beta"] is None else f"momentum, beta {run['beta']:g}"
     ax.set_title(f"{name}: {method}, lr {run['lr']:g}, start {_fmt(run['start'])}")
     path = run["path"]

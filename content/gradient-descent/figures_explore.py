@@ -77,14 +77,12 @@ def _each(problem, name):
 
 
 @figure(each=_each("quadratic", quad_figure_name), together=True)
-def explore_quad(explore_quadratic, variants):
+def explore_quad(explore_quadratic, quadratic_surface, variants):
     """Every quadratic setting: the path over the ellipses of w^T diag(0.1, 1) w (circle: start,
-    star: minimum), and its loss on a log scale."""
-    q = explore_quadratic["quadratic"]
-    axis = np.linspace(-5.0, 5.0, 30)
-    W1, W2 = np.meshgrid(axis, axis)
-    L = q["eigenvalues"][0] * W1 ** 2 + q["eigenvalues"][1] * W2 ** 2
-    return _explore_images(q, variants, (W1, W2, L, (0.25, 1, 4, 16)), (1e-8, 1e4), True, ("$w_1$", "$w_2$"))
+    star: minimum), and its loss on a log scale. A few sparse levels: the images are small."""
+    grid = quadratic_surface["grid"]
+    return _explore_images(explore_quadratic["quadratic"], variants, (grid["W1"], grid["W2"], grid["L"], (0.25, 1, 4, 16)),
+                           (1e-8, 1e4), True, ("$w_1$", "$w_2$"))
 
 
 @figure(each=_each("sine", sine_figure_name), together=True)
