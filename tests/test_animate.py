@@ -1,5 +1,4 @@
 """Tests for lecturekit.plotting.animate: GIFs of gradient-descent paths."""
-import io
 import subprocess
 import sys
 from pathlib import Path

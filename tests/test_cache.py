@@ -1,5 +1,4 @@
 """Cache keys change exactly when what an output depends on changes."""
-import types
 
 import numpy as np
 

@@ -15,11 +15,12 @@ import inspect
 import json
 import os
 import sys
-import tempfile
 import types
 from pathlib import Path
 
 import numpy as np
+
+from ..files import atomic_write_bytes
 
 # Top-level import names whose version can change a result or a figure.
 TRACKED_LIBRARIES = {"numpy": "numpy", "scipy": "scipy", "sklearn": "scikit-learn",
@@ -261,20 +262,6 @@ def _make_key(fn, inputs):
         "inputs": inputs,
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=repr).encode()).hexdigest()[:24]
-
-
-def atomic_write_bytes(path, data):
-    """Write a file so that readers see the old content or the new, never a part."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 def to_plain(value):

@@ -22,11 +22,11 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from lecturekit.engine.errors import BuildError
+from lecturekit.files import atomic_write_bytes
 
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 KATEX_DIR = REPO_ROOT / "node_modules" / "katex"
@@ -311,20 +311,6 @@ def _cache_key(prefix, formula):
     return h.hexdigest()
 
 
-def _write_atomic(path, data):
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
 def _run_node(texs, path):
     """Render [(tex, display)] in one Node process; return KaTeX's results."""
     node = os.environ.get("LECTUREKIT_NODE") or shutil.which("node")
@@ -395,7 +381,7 @@ def render_formulas(formulas, path, cache_dir=None):
                 continue
             html[key] = result["html"]
             if cache is not None:
-                _write_atomic(cache / f"{key}.html", result["html"])
+                atomic_write_bytes(cache / f"{key}.html", result["html"].encode("utf-8"))
         for i, key in enumerate(keys):  # report the first bad formula in source order
             if key in errors:
                 raise BuildError(f"cannot render formula: {errors[key]}", paths[i], formulas[i].line)

@@ -10,16 +10,13 @@ module stays cheap for a warm build.
 """
 from __future__ import annotations
 
-import contextlib
 import io
 import math
-import os
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
+from ..files import atomic_write_bytes
 from .blit import blit_images
 
 PALETTE_COLORS = 64
@@ -201,9 +198,8 @@ def _off_view(point, xlim, ylim):
     return not (min(xlim) <= x <= max(xlim) and min(ylim) <= y <= max(ylim))
 
 
-def render_frames(anim) -> list[Image.Image]:
-    """RGB frames of the path growing over the background (see module docstring)."""
-    from PIL import Image  # imported here: a warm build never draws
+def render_frames(anim) -> list:
+    """RGB PIL images: the path growing over the background (see module docstring)."""
     path, losses = _validate(anim)
     indices = frame_indices(len(path), anim.max_frames)
     fig, ax = anim.figure, anim.ax
@@ -287,7 +283,7 @@ def _shared_palette(frames, keep=()) -> np.ndarray:
     return np.concatenate([fixed, rest]).astype(np.uint8)
 
 
-def _quantize(frames, colours) -> list[Image.Image]:
+def _quantize(frames, colours) -> list:
     """Map every pixel to its nearest palette colour, exactly, without dithering.
 
     Image.quantize(palette=...) looks colours up through a coarse 5-6-5-bit cache and
@@ -353,23 +349,9 @@ def write_animation(anim, gif_path, poster_path, frame_ms=120, hold_ms=1500) -> 
     poster = io.BytesIO()
     # Pillow writes no Software/time chunks unless asked to: deterministic bytes.
     frames[-1].save(poster, format="PNG")
-    _atomic_write(gif_path, gif.getvalue())
-    _atomic_write(poster_path, poster.getvalue())
+    atomic_write_bytes(gif_path, gif.getvalue())
+    atomic_write_bytes(poster_path, poster.getvalue())
     return len(quantized)
-
-
-def _atomic_write(path, data):
-    """Write via a temporary file in the same folder, so readers never see half a file."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 def _close(figure):

@@ -8,7 +8,6 @@ https://user.github.io/repo/), nor load anything from another host.
 import posixpath
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
