@@ -28,22 +28,10 @@ def _run_marks(run):
             (f"end ({end})", run["path"][-1], run["losses"][-1])]
 
 
-def _raise_marks(fig):
-    """Point markers above the path line and unclipped, so a start on the box edge shows whole (2-D axes only)."""
-    for ax in fig.axes:
-        if ax.name != "rectilinear":
-            continue
-        for line in ax.get_lines():
-            if line.get_linestyle() in ("None", "none", ""):
-                line.set_zorder(7)
-                line.set_clip_on(False)
-    return fig
-
-
 def _path_figure(grid, run, labels):
     """A descent path over the loss surface and its contour map."""
-    return _raise_marks(surface_and_contours(grid, _run_marks(run), path=run["path"], path_losses=run["losses"],
-                                             labels=labels, path_label=f"descent path, lr {_fmt(run['lr'])}"))
+    return surface_and_contours(grid, _run_marks(run), path=run["path"], path_losses=run["losses"],
+                                labels=labels, path_label=f"descent path, lr {_fmt(run['lr'])}")
 
 
 @figure
@@ -101,7 +89,7 @@ def _path_and_loss_figure(grid, run, labels, reference):
                ylim=(grid["W2"].min(), grid["W2"].max()))
     ax_map.legend(loc="upper left", fontsize=6.5)
     _draw_loss(ax_loss, run, reference)
-    return _raise_marks(fig)
+    return fig
 
 
 def _draw_loss(ax, run, reference):

@@ -42,14 +42,18 @@ def draw_surface(ax, W1, W2, L, zlabel="loss"):
 
 
 def mark_points(ax, marks, surface=None):
-    """Mark named points: `marks` is a list of (label, w) or (label, w, loss) for 3-D axes."""
+    """Mark named points: `marks` is a list of (label, w) or (label, w, loss) for 3-D axes.
+
+    Marks sit above any path (zorder 7 > 6) and are not clipped, so a start on
+    the edge of the box still shows whole.
+    """
     for i, (label, w, *z) in enumerate(marks):
         style = dict(marker=MARKERS[i % len(MARKERS)], color=MARK_COLORS[i % len(MARK_COLORS)],
-                     markeredgecolor="black", markersize=8, linestyle="none", label=label, zorder=5)
+                     markeredgecolor="black", markersize=8, linestyle="none", label=label, zorder=7)
         if surface:
             ax.plot([w[0]], [w[1]], [z[0]], **style)
         else:
-            ax.plot([w[0]], [w[1]], **style)
+            ax.plot([w[0]], [w[1]], clip_on=False, **style)
 
 
 def draw_path(ax, path, losses=None, label="descent path", color=PATH_COLOR, arrows=False):
