@@ -17,12 +17,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..files import atomic_write_bytes
-from .blit import blit_images
+from .blit import blit_frames
 
 PALETTE_COLORS = 64
-_PALETTE_SAMPLES = 4  # frames that make up the montage the palette is built from
+_PALETTE_SAMPLES = 4  # frames whose pixels the palette is built from
 _RESERVED = 48        # at most this many palette entries are exact flat colours ...
-_FLAT_FRACTION = 2e-4  # ... each covering at least this fraction of the montage
+_FLAT_FRACTION = 2e-4  # ... each covering at least this fraction of those pixels
 _FAR = 10             # path segments are cut this many view sizes outside the view
 
 
@@ -199,7 +199,7 @@ def _off_view(point, xlim, ylim):
 
 
 def render_frames(anim) -> list:
-    """RGB PIL images: the path growing over the background (see module docstring)."""
+    """RGBA arrays (height, width, 4): the path growing over the background (see module docstring)."""
     path, losses = _validate(anim)
     indices = frame_indices(len(path), anim.max_frames)
     fig, ax = anim.figure, anim.ax
@@ -248,38 +248,45 @@ def render_frames(anim) -> list:
         return update
 
     # The background is drawn once; each frame redraws only the path, its head and the label.
-    return blit_images(fig, [line, head, text], [show(k, label) for k, label in zip(indices, labels)], fig.dpi)
+    return blit_frames(fig, [line, head, text], [show(k, label) for k, label in zip(indices, labels)], fig.dpi)
+
+
+def _packed(frame) -> np.ndarray:
+    """Each pixel of an RGBA frame as one integer R | G << 8 | B << 16 (one comparison per pixel)."""
+    return frame.view("<u4")[..., 0] & 0xFFFFFF
 
 
 def _shared_palette(frames, keep=()) -> np.ndarray:
-    """One 64-colour palette (a (64, 3) uint8 array) for all frames, built from a montage of evenly chosen frames.
+    """One 64-colour palette (a (64, 3) uint8 array) for all frames, built from evenly chosen frames.
 
     Plain median cut weights colours by area, so a small flat region (the top band of
     a colour bar, a thin contour band) can be merged into a neighbour and shift hue.
-    So the flat colours (those covering at least _FLAT_FRACTION of the montage, most
-    common first, at most _RESERVED of them) are kept exactly, and median cut over the
-    montage fills the remaining entries for anti-aliased edges. The colours in `keep`
-    (the moving artists') are always among the exact ones.
+    So the flat colours (those covering at least _FLAT_FRACTION of the sampled
+    pixels, most common first, at most _RESERVED of them) are kept exactly, and
+    median cut over the remaining pixels (the anti-aliased edges) fills the other
+    entries. The colours in `keep` (the moving artists') are always among the exact ones.
     """
     from PIL import Image  # imported here: a warm build never draws
     picks = [frames[i] for i in frame_indices(len(frames), _PALETTE_SAMPLES)] if len(frames) > 1 else list(frames)
-    w, h = picks[0].size
-    montage = Image.new("RGB", (w, h * len(picks)))
-    for i, frame in enumerate(picks):
-        montage.paste(frame, (0, i * h))
-    rgb = np.asarray(montage, dtype=np.uint32).reshape(-1, 3)
-    packed = (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]
-    values, counts = np.unique(packed, return_counts=True)
+    values, counts = np.unique(np.concatenate([_packed(f).ravel() for f in picks]), return_counts=True)
     order = np.argsort(-counts, kind="stable")            # deterministic on ties
-    order = order[counts[order] >= _FLAT_FRACTION * len(packed)][:_RESERVED - len(keep)]
+    order = order[counts[order] >= _FLAT_FRACTION * counts.sum()][:_RESERVED - len(keep)]
     # The moving artists' colours first: they cover few pixels, and a background with
     # many flat bands (a contour map) would otherwise crowd them out of the palette.
-    kept = np.array([(r << 16) | (g << 8) | b for r, g, b in keep], dtype=values.dtype)
+    kept = np.array([r | (g << 8) | (b << 16) for r, g, b in keep], dtype=values.dtype)
     flat = np.concatenate([kept, values[order][~np.isin(values[order], kept)]])
-    fixed = np.stack([(flat >> 16) & 255, (flat >> 8) & 255, flat & 255], axis=1)
-    n_rest = PALETTE_COLORS - len(fixed)
-    cut = montage.quantize(colors=n_rest, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    rest = np.asarray(cut.getpalette()[: 3 * n_rest], dtype=np.uint32).reshape(-1, 3)
+    others = ~np.isin(values, flat)
+    rest = np.repeat(values[others], counts[others])     # every other pixel, as a column image
+    n_rest = PALETTE_COLORS - len(flat)
+    if len(rest) and n_rest > 0:
+        column = np.stack([rest & 255, (rest >> 8) & 255, (rest >> 16) & 255], axis=1).astype(np.uint8)
+        cut = Image.fromarray(column[:, None, :]).quantize(colors=n_rest, method=Image.Quantize.MEDIANCUT,
+                                                           dither=Image.Dither.NONE)
+        used = sorted(index for _, index in cut.getcolors(n_rest))
+        rest = np.asarray(cut.getpalette(), dtype=np.uint32).reshape(-1, 3)[used]
+    else:
+        rest = np.empty((0, 3), dtype=np.uint32)
+    fixed = np.stack([flat & 255, (flat >> 8) & 255, (flat >> 16) & 255], axis=1)
     return np.concatenate([fixed, rest]).astype(np.uint8)
 
 
@@ -295,10 +302,6 @@ def _quantize(frames, colours) -> list:
     pal = colours.astype(np.int32)
     lut = np.full(1 << 24, 255, dtype=np.uint8)  # packed colour -> palette index; 255: not looked up yet
 
-    def packed(frame):
-        """Each pixel as one integer R | G << 8 | B << 16 (one comparison per pixel)."""
-        return np.asarray(frame.convert("RGBX")).view("<u4")[..., 0] & 0xFFFFFF
-
     def lookup(values):
         """Palette index of packed colours (first entry on ties)."""
         missing = np.unique(values[lut[values] == 255])
@@ -308,17 +311,18 @@ def _quantize(frames, colours) -> list:
             lut[chunk] = np.argmin(((rgb[:, None, :] - pal[None, :, :]) ** 2).sum(axis=2), axis=1)
         return lut[values]
 
-    first = packed(frames[0])
+    first = _packed(frames[0])
     base = lookup(first)
     flat_palette = colours.ravel().tolist()
+    height, width = first.shape
     out = []
     for frame in frames:
-        values = packed(frame)
+        values = _packed(frame)
         changed = values != first
         index = base.copy()
         if changed.any():
             index[changed] = lookup(values[changed])
-        image = Image.frombytes("P", frame.size, index.tobytes())
+        image = Image.frombytes("P", (width, height), index.tobytes())
         image.putpalette(flat_palette)
         out.append(image)
     return out
@@ -347,8 +351,8 @@ def write_animation(anim, gif_path, poster_path, frame_ms=120, hold_ms=1500) -> 
     quantized[0].save(gif, format="GIF", save_all=True, append_images=quantized[1:],
                       duration=durations, loop=0, optimize=True, disposal=1)
     poster = io.BytesIO()
-    # Pillow writes no Software/time chunks unless asked to: deterministic bytes.
-    frames[-1].save(poster, format="PNG")
+    # The GIF's own last frame; Pillow writes no Software/time chunks: deterministic bytes.
+    quantized[-1].save(poster, format="PNG", compress_level=7)
     atomic_write_bytes(gif_path, gif.getvalue())
     atomic_write_bytes(poster_path, poster.getvalue())
     return len(quantized)
