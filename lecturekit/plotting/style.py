@@ -58,9 +58,13 @@ def warm_up():
     """Draw one throwaway figure so fonts and the mathtext parser are loaded.
 
     Called once before the figure workers fork: they inherit the loaded
-    caches instead of each paying for them on its first figure.
+    caches (and 3-D axes and Pillow's writers) instead of each paying for
+    them on its first figure.
     """
     import io
+
+    import mpl_toolkits.mplot3d  # noqa: F401  (registers the 3-D projection)
+    from PIL import GifImagePlugin, PngImagePlugin  # noqa: F401
     fig = new_figure(2, 1)
     ax = fig.add_subplot()
     ax.plot([0, 1], [0, 1], label="$w_1$")
