@@ -14,9 +14,15 @@ import contextlib
 import fcntl
 import functools
 import json
+import os
 import sys
 import time
 from pathlib import Path
+
+# Parallelism comes from the figure processes; BLAS threads in each process
+# would only contend with them for the cores. Set before numpy loads.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
 
 from lecturekit.engine import mathtex
 from lecturekit.engine.cache import cached_text, digest, remembered_keys
