@@ -24,6 +24,15 @@ def test_grid_search_matches_brute_force(cancer):
     assert best == pytest.approx([brute[1], brute[2]])
 
 
+def test_loss_grid_in_bands_equals_one_call(cancer):
+    X, t = cancer
+    W1, W2 = weight_grid((-10, 1), (-5, 1.3), 37)
+    loss = lambda w: logistic_nll(w, X, t)  # noqa: E731
+    whole = loss(np.stack([W1, W2], axis=-1))
+    for per_call in (1, 40, 100, 10_000):
+        np.testing.assert_allclose(loss_grid(loss, W1, W2, points_per_call=per_call), whole, rtol=1e-14)
+
+
 def test_sine_grid_identity_matches_direct_evaluation():
     x, y = sine_data()
     W0, W1 = weight_grid((-1.5, 3), (1, 4), 30)

@@ -118,6 +118,18 @@ def test_gradient_descent_step_counts_to_the_tolerance(results):
         assert opt["newton_steps_to_tolerance"] < min(opt["gd_lecture_lr"]["steps"], opt["gd_best_lr"]["steps"])
 
 
+def test_eps_rule_stop_is_that_of_a_run_with_the_rule_on(results):
+    # The published stop is cut from the eps = 0 run; a run with the rule on must agree.
+    from lecturekit.numerics.descent import descent_path
+    for name, _, opt, _, grad, best in models(results):
+        w_opt = np.array(opt["w"])
+        for key in ("gd_lecture_lr", "gd_best_lr"):
+            gd = opt[key]
+            stopped = descent_path(grad, best, gd["lr"], 5000, eps=gd["eps"])
+            assert gd["eps_rule_steps"] == len(stopped) - 1, (name, key)
+            assert gd["eps_rule_distance"] == pytest.approx(np.linalg.norm(stopped[-1] - w_opt), rel=1e-9)
+
+
 def test_the_eps_rule_stops_sine_descent_outside_the_tolerance(results):
     # The page says so, and it is why the step counts use the distance instead.
     opt = results("sine_optimum")["optimum"]

@@ -7,9 +7,15 @@ def weight_grid(w1_range, w2_range, n):
     return np.meshgrid(np.linspace(*w1_range, n), np.linspace(*w2_range, n))
 
 
-def loss_grid(loss, W1, W2):
-    """Loss at every grid point, in one vectorized call of `loss(w)` with w of shape (n, n, 2)."""
-    return loss(np.stack([W1, W2], axis=-1))
+def loss_grid(loss, W1, W2, points_per_call=1024):
+    """Loss at every grid point, by vectorized calls of `loss(w)` with w of shape (rows, n, 2).
+
+    A band of rows at a time: a fine grid evaluated at once builds a
+    (n, n, data size) temporary that costs more to allocate than to compute.
+    """
+    w = np.stack([W1, W2], axis=-1)
+    rows = max(1, points_per_call // max(1, w.shape[1]))
+    return np.concatenate([loss(w[i:i + rows]) for i in range(0, len(w), rows)])
 
 
 def grid_argmin(values, W1, W2):
