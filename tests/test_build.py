@@ -269,6 +269,14 @@ def test_figure_returning_nothing_is_named(tmp_path):
     assert "figure 'parabola' failed" in str(error) and "not NoneType" in str(error)
 
 
+def test_figure_with_text_off_the_canvas_is_named(tmp_path):
+    # A fixed layout that puts the title above the top edge: the build must refuse it.
+    clipped = FIGURES.replace("new_figure(4, 2.5)", "new_figure(4, 2.5, margins=(0.1, 0.1, 0.95, 1.0, 0.2))") \
+                     .replace("ax.legend()", "ax.legend()\n    ax.set_title('A title with no room')")
+    error = failing_build(tmp_path, figures=clipped)
+    assert "figure 'parabola' failed" in str(error) and "cut off at its top edge" in str(error)
+
+
 def test_syntax_error_in_lecture_code_names_file_and_line(tmp_path):
     write_lecture(tmp_path, compute=COMPUTE.replace("def summary(squares):", "def summary(squares)"))
     with pytest.raises(BuildError) as caught:

@@ -26,6 +26,7 @@ def taylor_surface(taylor, labels):
     """True loss as a surface, the quadratic model as a wireframe: whole grid and close to w*."""
     from matplotlib.ticker import MaxNLocator
     fig = new_figure(PAGE_WIDTH, PANEL_HEIGHT + 0.4)
+    fig.get_layout_engine().set(h_pad=0.1)  # the layout leaves a 3-D title no room above it
     for i, (part, title) in enumerate((("full", "whole grid"), ("local", "close to $w^*$"))):
         grid = taylor[part]
         ax = fig.add_subplot(1, 2, i + 1, projection="3d")

@@ -14,8 +14,11 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 from .cache import atomic_write_bytes, digest, make_key
 from .errors import BuildError, describe_failure
+from ..plotting.clipping import check_edges
 from ..plotting.style import DPI
 
 # Shared with forked workers: set before the pool starts, read-only after.
@@ -47,12 +50,13 @@ def writer_key(kind):
 
 
 def save_png(fig, path):
-    """Draw a figure at DPI and write it as a 256-colour PNG (see save_image)."""
+    """Draw a figure at DPI, check nothing runs off it, and write it as a 256-colour PNG (see save_image)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
     fig.set_dpi(DPI)
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
+    check_edges(np.asarray(canvas.buffer_rgba()))
     save_image(Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1), path)
 
 
@@ -87,6 +91,7 @@ def write_figure(result, key, folder):
         frames = write_animation(result, folder / f"{key}.gif", folder / f"{key}.poster.png")
         manifest = {"kind": "animation", "file": f"{key}.gif", "poster": f"{key}.poster.png", "frames": frames}
     elif isinstance(result, Image):
+        check_edges(np.asarray(result.convert("RGB")))
         save_image(result, folder / f"{key}.png")
         manifest = {"kind": "image", "file": f"{key}.png"}
     elif hasattr(result, "savefig"):

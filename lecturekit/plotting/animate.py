@@ -18,6 +18,7 @@ import numpy as np
 
 from ..files import atomic_write_bytes
 from .blit import blit_frames
+from .clipping import check_edges
 
 PALETTE_COLORS = 64
 _PALETTE_SAMPLES = 4  # frames whose pixels the palette is built from
@@ -345,6 +346,8 @@ def write_animation(anim, gif_path, poster_path, frame_ms=120, hold_ms=1500) -> 
         frames = render_frames(anim)
     finally:
         _close(anim.figure)
+    for k, frame in enumerate(frames):
+        check_edges(frame, f"frame {k} of the animation")
     quantized = _quantize(frames, _shared_palette(frames, keep=_artist_colours(anim)))
     durations = [int(frame_ms)] * (len(quantized) - 1) + [int(hold_ms)]
     gif = io.BytesIO()

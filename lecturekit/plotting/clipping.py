@@ -1,0 +1,29 @@
+"""Catch figures whose text or drawing runs off the canvas.
+
+A label cut off by the figure's edge leaves ink on the outermost row or
+column of pixels; a figure laid out with room to spare has only its
+background colour there. Checking those pixels costs microseconds, so every
+figure and every frame is checked, whatever its layout.
+"""
+import numpy as np
+
+INK = 40  # a channel this far from the background colour is ink, not anti-aliasing noise
+
+
+def inked_edges(pixels):
+    """Names of the edges ("top", "bottom", "left", "right") of an (h, w, 3 or 4) image that carry ink."""
+    rgb = np.asarray(pixels)[..., :3].astype(np.int16)
+    edges = {"top": rgb[0], "bottom": rgb[-1], "left": rgb[:, 0], "right": rgb[:, -1]}
+    border = np.concatenate(list(edges.values()))
+    colours, counts = np.unique(border, axis=0, return_counts=True)
+    background = colours[np.argmax(counts)]
+    return [name for name, line in edges.items() if np.any(np.abs(line - background).max(axis=-1) > INK)]
+
+
+def check_edges(pixels, what="the figure"):
+    """Raise ValueError when something is drawn on the outermost pixels, i.e. probably cut off."""
+    edges = inked_edges(pixels)
+    if edges:
+        raise ValueError(f"{what} is cut off at its {' and '.join(edges)} edge"
+                         f"{'s' if len(edges) > 1 else ''}: a label, title or legend runs past the canvas. "
+                         "Give it room (a larger figure, shorter text, or other margins).")
