@@ -13,6 +13,10 @@ from .compute_runs import RUN_TABLE
 
 GIF_SIZE = (6.4, 4.2)   # inches at GIF_DPI: 640 x 420 pixels keeps each GIF well under 300 KB
 GIF_DPI = 100
+# Every GIF has the same frame, so its layout is fixed (left, bottom, right, top, wspace)
+# rather than solved per GIF; the build's edge check guards it against clipped labels.
+GIF_MARGINS = {"contours": (0.08, 0.103, 0.84, 0.944, 0.2), "curve": (0.085, 0.103, 0.965, 0.944, 0.2)}
+GIF_COLORBAR = (0.875, 0.145, 0.025, 0.72)  # left, bottom, width, height
 AXIS_LABELS = {"logistic": ("$w_1$", "$w_2$"), "sine": ("$w_0$", "$w_1$"), "quadratic": ("$w_1$", "$w_2$")}
 
 
@@ -144,7 +148,7 @@ def parabola_diverge_path(parabola_divergence, parabola_curve):
 
 def _animation_background(problem, landscapes):
     """A figure with the run's landscape drawn: contour map of a 2-D loss, or the curve of x^2 + 1."""
-    fig = new_figure(*GIF_SIZE)
+    fig = new_figure(*GIF_SIZE, margins=GIF_MARGINS["curve" if problem == "parabola" else "contours"])
     fig.set_dpi(GIF_DPI)
     ax = fig.add_subplot()
     if problem == "parabola":
@@ -153,7 +157,8 @@ def _animation_background(problem, landscapes):
         ax.set(xlabel="$x$", ylabel="$f(x)$", xlim=(x.min(), x.max()), ylim=(-5, f.max() * 1.08))
         return fig, ax
     grid = landscapes[problem]["grid"]
-    draw_contours(ax, grid["W1"], grid["W2"], grid["L"], levels=grid.get("levels"))
+    draw_contours(ax, grid["W1"], grid["W2"], grid["L"], levels=grid.get("levels"),
+                  colorbar=fig.add_axes(GIF_COLORBAR))
     labels = AXIS_LABELS[problem]
     ax.set(xlabel=labels[0], ylabel=labels[1], xlim=(grid["W1"].min(), grid["W1"].max()),
            ylim=(grid["W2"].min(), grid["W2"].max()))

@@ -20,12 +20,13 @@ def nice_ticks(lo, hi, n=5):
 
 
 def draw_contours(ax, W1, W2, L, levels=None, filled=True, colorbar=True):
-    """A contour map of a loss grid on `ax`."""
+    """A contour map of a loss grid on `ax`; `colorbar` is True (beside it), False, or the Axes to draw it in."""
     levels = contour_levels(L) if levels is None else levels
     if filled:
         shade = ax.contourf(W1, W2, L, levels=levels, cmap=CMAP, extend="max")
-        if colorbar:
-            bar = ax.figure.colorbar(shade, ax=ax, shrink=0.9, label="loss", format="{x:.3g}")
+        if colorbar is not False:
+            place = {"ax": ax, "shrink": 0.9} if colorbar is True else {"cax": colorbar}
+            bar = ax.figure.colorbar(shade, **place, label="loss", format="{x:.3g}")
             bar.set_ticks(nice_ticks(levels[0], levels[-1]))
     ax.contour(W1, W2, L, levels=levels, colors="white" if filled else "0.4", linewidths=0.4, alpha=0.6)
     ax.grid(False)
