@@ -12,12 +12,14 @@ INK = 40  # a channel this far from the background colour is ink, not anti-alias
 
 def inked_edges(pixels):
     """Names of the edges ("top", "bottom", "left", "right") of an (h, w, 3 or 4) image that carry ink."""
-    rgb = np.asarray(pixels)[..., :3].astype(np.int16)
+    rgb = np.asarray(pixels)[..., :3]
     edges = {"top": rgb[0], "bottom": rgb[-1], "left": rgb[:, 0], "right": rgb[:, -1]}
-    border = np.concatenate(list(edges.values()))
-    colours, counts = np.unique(border, axis=0, return_counts=True)
-    background = colours[np.argmax(counts)]
-    return [name for name, line in edges.items() if np.any(np.abs(line - background).max(axis=-1) > INK)]
+    border = np.concatenate(list(edges.values())).astype(np.int32)
+    packed = (border[:, 0] << 16) | (border[:, 1] << 8) | border[:, 2]
+    colours, counts = np.unique(packed, return_counts=True)
+    background = border[np.argmax(packed == colours[np.argmax(counts)])]  # the commonest colour
+    return [name for name, line in edges.items()
+            if np.any(np.abs(line.astype(np.int32) - background).max(axis=-1) > INK)]
 
 
 def check_edges(pixels, what="the figure"):
