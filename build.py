@@ -131,7 +131,7 @@ def compute_and_draw(lectures, cache_dir, figure_dir, steps):
         with FigurePool(lecture, keys, figure_dir, progress=lambda name: steps.note(f"drew {name}")) as pool:
             computed[lecture.slug] = compute_lecture(lecture, keys, cache_dir / "results",
                                                      progress=lambda name: steps.note(f"computed {name}"),
-                                                     on_ready=pool.ready)
+                                                     on_ready=pool.ready, figure_needs=pool.needs)
             ran = sum(len(c.ran) for c in computed.values())
             steps.done(f"results: {ran} computed, {sum(len(c.keys) for c in computed.values()) - ran} reused")
             if pool.tasks:  # the workers are still drawing: typeset the math meanwhile

@@ -39,6 +39,40 @@ def dependency_order(specs, source):
     return order
 
 
+def figures_first_order(specs, figure_needs, source):
+    """Computations in dependency order, arranged so that figures can start drawing early.
+
+    `figure_needs` lists, per figure task, (number of images, names of the
+    computations it draws). Repeatedly, the task that the fewest computations
+    per image stand between (counting their own inputs) is unblocked next:
+    the figure workers get work while slow computations are still to come.
+    Computations no figure needs come last, in declaration order.
+    """
+    order = dependency_order(specs, source)
+    position = {spec.name: i for i, spec in enumerate(order)}
+    inputs = {spec.name: spec.deps for spec in order}
+
+    def with_inputs(names):
+        found, stack = set(), list(names)
+        while stack:
+            name = stack.pop()
+            if name in position and name not in found:
+                found.add(name)
+                stack.extend(inputs[name])
+        return found
+
+    pending = [(images, with_inputs(needs)) for images, needs in figure_needs]
+    scheduled = set()
+    arranged = []
+    while pending:
+        images, needs = min(pending, key=lambda task: len(task[1] - scheduled) / max(1, task[0]))
+        for name in sorted(needs - scheduled, key=position.get):
+            arranged.append(order[position[name]])
+        scheduled |= needs
+        pending = [task for task in pending if task[1] - scheduled]
+    return arranged + [spec for spec in order if spec.name not in scheduled]
+
+
 def merge_into(tree, namespace, values, name, source):
     """Put a computation's published values under `namespace`; two writers of one path is an error."""
     target = tree.setdefault(namespace, {})
@@ -88,17 +122,20 @@ def computation_keys(lecture):
     return keys
 
 
-def compute_lecture(lecture, keys, cache_dir, progress=lambda name: None, on_ready=lambda name, loader: None):
+def compute_lecture(lecture, keys, cache_dir, progress=lambda name: None, on_ready=lambda name, loader: None,
+                    figure_needs=()):
     """All of a lecture's results: cached where the key matches, computed otherwise.
 
     `on_ready(name, loader)` is called as each result becomes available, so
-    figures can start drawing before the last computation has finished.
+    figures can start drawing before the last computation has finished; the
+    order favours the figures waiting to be drawn (`figure_needs`, see
+    figures_first_order).
     """
     cache = ResultCache(cache_dir)
     source = lecture.folder
     published, ran = {}, []
     loader = ResultLoader(cache, keys)
-    for spec in dependency_order(lecture.computations, source):
+    for spec in figures_first_order(lecture.computations, figure_needs, source):
         plain = cache.load_plain(keys[spec.name])
         if plain is None:
             start = time.perf_counter()

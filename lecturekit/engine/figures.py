@@ -192,6 +192,11 @@ class FigurePool:
             self.pool.terminate()  # after finish() this only reaps; after an error it stops the drawing
             self.pool.join()
 
+    @property
+    def needs(self):
+        """(number of images, computations drawn) of each task still to draw."""
+        return [(len(self.tasks[i]), self.tasks[i][0][0].deps) for i in self.waiting]
+
     def ready(self, name, loader):
         """Result `name` exists: start every task whose inputs are now all available."""
         if name is not None:
