@@ -17,6 +17,7 @@ import json
 import os
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 # Parallelism comes from the figure processes; BLAS threads in each process
@@ -30,7 +31,7 @@ from lecturekit.engine.compute import compute_lecture, computation_keys
 from lecturekit.engine.errors import BuildError
 from lecturekit.engine.figures import FigurePool
 from lecturekit.engine.lectures import find_lectures, split_front_matter
-from lecturekit.engine.markup import check_figure_references, markdown_to_html
+from lecturekit.engine.markup import check_figure_references, fill_figures, markdown_to_html
 from lecturekit.engine.pages import HomePage, LectureLink, LecturePage, render_page, template_environment
 from lecturekit.engine.prose import render_prose
 from lecturekit.engine.site import publish
@@ -90,21 +91,32 @@ def static_files(lecture):
             for p in sorted(static.rglob("*")) if p.is_file()}
 
 
-def render_markdown(text, path, first_line, context, manifests, cache_dir):
-    """Placeholders, then math, then Markdown: returns (html, toc)."""
+@dataclass
+class Body:
+    """A page body as far as it goes without its figures: HTML with a slot per figure and a token per formula."""
+    html: str
+    toc: list
+    figures: list   # what each figure slot shows (see markup.fill_figures)
+    formulas: list  # rendered HTML of each math token
+
+    def finish(self, manifests):
+        """The body's HTML with its figures and formulas in place."""
+        html = fill_figures(self.html, self.figures, manifests, figure_url(manifests))
+        return mathtex.restore_math(html, self.formulas)
+
+
+def page_body(text, path, first_line, context, cache_dir):
+    """Placeholders, then math, then Markdown: all of a page body that does not need its figures."""
     padded = "\n" * (first_line - 1) + text  # so every error's line is the file's line
     prose = render_prose(padded, path, 1, context, cache_dir / "jinja")
     protected, formulas = mathtex.protect_math(prose, path)
     rendered = mathtex.render_formulas(formulas, path, cache_dir / "math")
-    html, toc, _ = markdown_to_html(protected, manifests, figure_url(manifests))
-    return mathtex.restore_math(html, rendered), toc
+    return Body(*markdown_to_html(protected), rendered)
 
 
-def prerender_math(lecture, results, cache_dir):
-    """Fill the formula cache for a lecture's page, so the page step finds every formula typeset."""
-    prose = render_prose("\n" * (lecture.body_line - 1) + lecture.body, lecture.source, 1, results,
-                         cache_dir / "jinja")
-    mathtex.render_formulas(mathtex.protect_math(prose, lecture.source)[1], lecture.source, cache_dir / "math")
+def lecture_body(lecture, results, cache_dir):
+    """The body of a lecture's page, before its figures are in."""
+    return page_body(lecture.body, lecture.source, lecture.body_line, results, cache_dir)
 
 
 def lecture_link(lecture, manifests, root):
@@ -123,7 +135,7 @@ def compute_and_draw(lectures, cache_dir, figure_dir, steps):
     Figures are drawn in worker processes while the computations run: each
     starts as soon as the results it draws exist.
     """
-    computed, manifests, drawn = {}, {}, []
+    computed, manifests, bodies, drawn = {}, {}, {}, []
     for lecture in lectures:
         check_figure_references(lecture.body, lecture.source, lecture.body_line,
                                 [spec.name for spec in lecture.figures])
@@ -134,42 +146,44 @@ def compute_and_draw(lectures, cache_dir, figure_dir, steps):
                                                      on_ready=pool.ready, figure_needs=pool.needs)
             ran = sum(len(c.ran) for c in computed.values())
             steps.done(f"results: {ran} computed, {sum(len(c.keys) for c in computed.values()) - ran} reused")
-            if pool.tasks:  # the workers are still drawing: typeset the math meanwhile
-                prerender_math(lecture, computed[lecture.slug].published, cache_dir)
+            if pool.tasks:  # the workers are still drawing: write the page body meanwhile
+                bodies[lecture.slug] = lecture_body(lecture, computed[lecture.slug].published, cache_dir)
             manifests[lecture.slug], names = pool.finish()
         drawn += names
     total = sum(len(m) for m in manifests.values())
     steps.done(f"figures: {len(drawn)} rendered, {total - len(drawn)} reused")
-    return computed, manifests, drawn
+    return computed, manifests, bodies, drawn
 
 
-def lecture_page(env, course_title, lecture, results, manifests, links, index, cache_dir):
-    """HTML of one lecture page; reused from the cache when nothing it shows has changed."""
+def lecture_page(env, course_title, lecture, results, manifests, links, index, cache_dir, body=None):
+    """HTML of one lecture page; reused from the cache when nothing it shows has changed.
+
+    `body` is the page body if it was written while the figures were drawn.
+    """
     previous = links[index - 1] if index > 0 else None
     following = links[index + 1] if index + 1 < len(links) else None
     key = digest(ENGINE_SOURCES, course_title, lecture.meta, lecture.body, results, manifests,
                  [link.__dict__ for link in (previous, following) if link])
 
     def render():
-        body, toc = render_markdown(lecture.body, lecture.source, lecture.body_line, results,
-                                    manifests, cache_dir)
+        written = body or lecture_body(lecture, results, cache_dir)
         meta = lecture.meta
         return render_page(env(), "lecture.html", LecturePage(
-            course_title, "../", meta["title"], meta["number"], meta["summary"], body, toc,
-            previous, following, "results.json"))
+            course_title, "../", meta["title"], meta["number"], meta["summary"], written.finish(manifests),
+            written.toc, previous, following, "results.json"))
     return cached_text(cache_dir / "pages", key, render)
 
 
 def home_page(env, course_title, source, intro_md, intro_line, cards, cache_dir):
     """HTML of the course home: its introduction and a card per lecture (cached like lecture pages)."""
     def render():
-        intro, _ = render_markdown(intro_md, source, intro_line, {}, {}, cache_dir)
+        intro = page_body(intro_md, source, intro_line, {}, cache_dir).finish({})
         return render_page(env(), "home.html", HomePage(course_title, "", intro, cards))
     key = digest(ENGINE_SOURCES, course_title, intro_md, [card.__dict__ for card in cards])
     return cached_text(cache_dir / "pages", key, render)
 
 
-def site_files(content_dir, lectures, computed, manifests, cache_dir, figure_dir, steps):
+def site_files(content_dir, lectures, computed, manifests, bodies, cache_dir, figure_dir, steps):
     """Every file of the site: relative path -> bytes, or a cached file to link."""
     course_meta, intro_md, intro_line = split_front_matter(
         (content_dir / "index.md").read_text(encoding="utf-8"), content_dir / "index.md")
@@ -180,7 +194,7 @@ def site_files(content_dir, lectures, computed, manifests, cache_dir, figure_dir
     for index, lecture in enumerate(lectures):
         slug, results = lecture.slug, computed[lecture.slug].published
         files[f"{slug}/index.html"] = lecture_page(env, course_title, lecture, results, manifests[slug],
-                                                   links, index, cache_dir).encode()
+                                                   links, index, cache_dir, bodies.get(slug)).encode()
         files[f"{slug}/results.json"] = (json.dumps(results, indent=1, sort_keys=True) + "\n").encode()
         files.update(figure_files(slug, manifests[slug], figure_dir))
         files.update(static_files(lecture))
@@ -201,8 +215,8 @@ def build(content_dir, out_dir, cache_dir, figure_dir, quiet=False):
     with remembered_keys(cache_dir / "keys.json", [ROOT / "lecturekit", content_dir, ROOT / "build.py"]):
         lectures = find_lectures(content_dir)
         steps.done(f"found {len(lectures)} lecture(s) in {content_dir.name}/")
-        computed, manifests, rendered = compute_and_draw(lectures, cache_dir, figure_dir, steps)
-        files = site_files(content_dir, lectures, computed, manifests, cache_dir, figure_dir, steps)
+        computed, manifests, bodies, rendered = compute_and_draw(lectures, cache_dir, figure_dir, steps)
+        files = site_files(content_dir, lectures, computed, manifests, bodies, cache_dir, figure_dir, steps)
         publish(out_dir, files)
     steps.done(f"wrote {len(files)} files to {out_dir.name}/")
     return {"lectures": len(lectures), "computed": sum(len(c.ran) for c in computed.values()),

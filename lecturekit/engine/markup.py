@@ -58,27 +58,31 @@ def figure_element(name, number, alt, caption, manifest, url_for):
     return figure
 
 
-def figure_extension(manifests, url_for):
-    """A Python-Markdown extension that turns lone `fig:` images into numbered figures.
+FIGURE_SLOT = re.compile(r'<figure-slot data-index="(\d+)"></figure-slot>')
 
-    Built on demand, so that importing this module does not import Markdown.
+
+def figure_extension():
+    """A Python-Markdown extension that turns lone `fig:` images into numbered figure slots.
+
+    The slots are filled by fill_figures once the figures exist, so the
+    Markdown can be converted while they are still being drawn. Built on
+    demand, so that importing this module does not import Markdown.
     """
     from markdown.extensions import Extension
     from markdown.treeprocessors import Treeprocessor
 
     class FigureProcessor(Treeprocessor):
         def run(self, root):
-            self.numbers = {}
+            self.figures = []
             for parent in root.iter():
                 for index, child in enumerate(list(parent)):
                     image = child[0] if child.tag == "p" and len(child) == 1 else None
                     if image is None or image.tag != "img" or not image.get("src", "").startswith("fig:") \
                             or (child.text or "").strip() or (image.tail or "").strip():
                         continue
-                    name = image.get("src")[4:]
-                    self.numbers[name] = len(self.numbers) + 1
-                    parent[index] = figure_element(name, self.numbers[name], image.get("alt", ""),
-                                                   image.get("title", ""), manifests[name], url_for)
+                    parent[index] = etree.Element("figure-slot", {"data-index": str(len(self.figures))})
+                    self.figures.append({"name": image.get("src")[4:], "number": len(self.figures) + 1,
+                                         "alt": image.get("alt", ""), "caption": image.get("title", "")})
             return root
 
     class FigureExtension(Extension):
@@ -88,11 +92,22 @@ def figure_extension(manifests, url_for):
     return FigureExtension()
 
 
-def markdown_to_html(text, manifests, url_for):
-    """HTML of the body, its table of contents (as toc tokens) and the figure numbers."""
+def markdown_to_html(text):
+    """HTML of the body with a slot per figure, its table of contents (toc tokens) and its figures in order."""
     import markdown
-    md = markdown.Markdown(extensions=EXTENSIONS + [figure_extension(manifests, url_for)],
+    md = markdown.Markdown(extensions=EXTENSIONS + [figure_extension()],
                            extension_configs=EXTENSION_CONFIGS, output_format="html")
     # The "#" of a heading's self-link would be its whole name to a screen reader.
     html = md.convert(text).replace('class="headerlink" ', 'class="headerlink" aria-label="Link to this section" ')
-    return html, md.toc_tokens, md.treeprocessors["figures"].numbers
+    return html, md.toc_tokens, md.treeprocessors["figures"].figures
+
+
+def fill_figures(html, figures, manifests, url_for):
+    """Put each figure, as drawn (`manifests`), into its slot."""
+    from markdown.serializers import to_html_string
+
+    def element(match):
+        figure = figures[int(match.group(1))]
+        return to_html_string(figure_element(figure["name"], figure["number"], figure["alt"], figure["caption"],
+                                             manifests[figure["name"]], url_for))
+    return FIGURE_SLOT.sub(element, html)
