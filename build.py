@@ -133,20 +133,25 @@ def compute_and_draw(lectures, cache_dir, figure_dir, steps):
     """Every lecture's results and figure manifests, through the caches.
 
     Figures are drawn in worker processes while the computations run: each
-    starts as soon as the results it draws exist.
+    starts as soon as the results it draws exist. When there are figures to
+    draw, Node typesets the formulas that need no results meanwhile, and the
+    page body is written while the workers finish.
     """
     computed, manifests, bodies, drawn = {}, {}, {}, []
     for lecture in lectures:
         check_figure_references(lecture.body, lecture.source, lecture.body_line,
                                 [spec.name for spec in lecture.figures])
         keys = computation_keys(lecture)
-        with FigurePool(lecture, keys, figure_dir, progress=lambda name: steps.note(f"drew {name}")) as pool:
+        pool = FigurePool(lecture, keys, figure_dir, progress=lambda name: steps.note(f"drew {name}"))
+        typeset = mathtex.prerender_static_math(lecture.body, cache_dir / "math") if pool.tasks else None
+        with pool:
             computed[lecture.slug] = compute_lecture(lecture, keys, cache_dir / "results",
                                                      progress=lambda name: steps.note(f"computed {name}"),
                                                      on_ready=pool.ready, figure_needs=pool.needs)
             ran = sum(len(c.ran) for c in computed.values())
             steps.done(f"results: {ran} computed, {sum(len(c.keys) for c in computed.values()) - ran} reused")
-            if pool.tasks:  # the workers are still drawing: write the page body meanwhile
+            if pool.tasks:  # the workers are still drawing
+                typeset()
                 bodies[lecture.slug] = lecture_body(lecture, computed[lecture.slug].published, cache_dir)
             manifests[lecture.slug], names = pool.finish()
         drawn += names

@@ -94,13 +94,13 @@ def test_bad_formula_reports_path_line_and_katex_message(tmp_path):
 def test_cache_means_no_node_on_rebuild(tmp_path, monkeypatch):
     formulas = [Formula(f"x_{{{i}}}", i % 2 == 0, i + 1) for i in range(10)] + [Formula("x_{0}", True, 99)]
     calls = []
-    real_run = subprocess.run
+    real_popen = subprocess.Popen
 
-    def counting_run(*args, **kwargs):
+    def counting_popen(*args, **kwargs):
         calls.append(args)
-        return real_run(*args, **kwargs)
+        return real_popen(*args, **kwargs)
 
-    monkeypatch.setattr(subprocess, "run", counting_run)
+    monkeypatch.setattr(subprocess, "Popen", counting_popen)
     first = render_formulas(formulas, PATH, tmp_path)
     assert len(calls) == 1  # one Node process for all formulas
     assert len(list(tmp_path.glob("*.html"))) == 10  # one file per distinct formula
@@ -115,6 +115,20 @@ def test_cache_means_no_node_on_rebuild(tmp_path, monkeypatch):
     # display flag is part of the key: same tex, other mode, must render
     with pytest.raises(AssertionError):
         render_formulas([Formula("x_{0}", False, 1)], PATH, tmp_path)
+
+
+def test_static_formulas_are_typeset_in_the_background(tmp_path, monkeypatch):
+    text = "Static $a^2$ and $$b_1$$, one with a number $c = {{ demo.c }}$, and a bad one $\\frac{$.\n"
+    finish = mathtex.prerender_static_math(text, tmp_path)
+    finish()  # waits for Node; the bad formula is left for the page to report
+    assert len(list(tmp_path.glob("*.html"))) == 2
+
+    def no_node(*args, **kwargs):
+        raise AssertionError("node started although the static formulas are cached")
+
+    monkeypatch.setattr(subprocess, "Popen", no_node)
+    assert render_formulas(protect_math("$a^2$ $$b_1$$", PATH)[1], PATH, tmp_path)
+    mathtex.prerender_static_math("$a^2$ and $c = {{ demo.c }}$", tmp_path)()  # cached or dynamic: no Node
 
 
 def test_missing_node_says_how_to_fix(tmp_path, monkeypatch):

@@ -8,6 +8,8 @@ Pipeline, per page::
 
 For one Node process per *build*, protect every page first and call
 `render_formulas` once with all formulas and a parallel list of paths.
+`prerender_static_math` fills the cache early, in the background, with the
+formulas that do not depend on computed results.
 
 Nothing is typeset in the browser: the site ships KaTeX's CSS and woff2 fonts
 (`copy_katex_assets`) and no JavaScript.
@@ -311,32 +313,57 @@ def _cache_key(prefix, formula):
     return h.hexdigest()
 
 
-def _run_node(texs, path):
-    """Render [(tex, display)] in one Node process; return KaTeX's results."""
+def _start_node(texs, path):
+    """Start one Node process rendering [(tex, display)]; the request is fully written on return."""
     node = os.environ.get("LECTUREKIT_NODE") or shutil.which("node")
     hint = f"install Node.js (18 or later) and run `npm ci` in {REPO_ROOT}"
     if not node:
         raise BuildError(f"cannot render math: Node.js (`node`) not found on PATH; {hint}", path)
-    request = json.dumps({"formulas": [{"tex": t, "display": d} for t, d in texs]})
     try:
-        proc = subprocess.run(
-            [node, str(RENDER_SCRIPT), str(REPO_ROOT)],
-            input=request,
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            timeout=600,
-        )
-    except FileNotFoundError:
+        proc = subprocess.Popen([node, str(RENDER_SCRIPT), str(REPO_ROOT)], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+    except OSError:
         raise BuildError(f"cannot render math: cannot run {node}; {hint}", path) from None
+    # Node reads the whole request before it writes, so writing it all first cannot deadlock;
+    # closing stdin now also keeps processes forked later from holding it open.
+    with proc.stdin:
+        proc.stdin.write(json.dumps({"formulas": [{"tex": t, "display": d} for t, d in texs]}))
+    proc.stdin = None  # closed: communicate() must not flush it
+    return proc
+
+
+def _node_results(proc, count, path):
+    """Wait for a Node process from _start_node; return KaTeX's `count` results."""
+    hint = f"install Node.js (18 or later) and run `npm ci` in {REPO_ROOT}"
+    try:
+        out, err = proc.communicate(timeout=600)
     except subprocess.TimeoutExpired:
+        proc.kill()
         raise BuildError("cannot render math: KaTeX took longer than 10 minutes", path) from None
     if proc.returncode != 0:
-        raise BuildError(f"cannot render math: {RENDER_SCRIPT.name} failed: {proc.stderr.strip()}; {hint}", path)
-    results = json.loads(proc.stdout)["results"]
-    if len(results) != len(texs):
-        raise BuildError(f"cannot render math: {RENDER_SCRIPT.name} returned {len(results)} of {len(texs)}", path)
+        raise BuildError(f"cannot render math: {RENDER_SCRIPT.name} failed: {err.strip()}; {hint}", path)
+    results = json.loads(out)["results"]
+    if len(results) != count:
+        raise BuildError(f"cannot render math: {RENDER_SCRIPT.name} returned {len(results)} of {count}", path)
     return results
+
+
+def _uncached(formulas, cache):
+    """Cache key of each formula, the cached HTML by key, and key -> first formula not cached."""
+    prefix = _key_prefix(katex_version())
+    keys = [_cache_key(prefix, f) for f in formulas]
+    html = {}
+    if cache is not None:
+        for key in set(keys):
+            try:
+                html[key] = (cache / f"{key}.html").read_text(encoding="utf-8")
+            except FileNotFoundError:
+                pass
+    todo = {}
+    for formula, key in zip(formulas, keys):
+        if key not in html and key not in todo:
+            todo[key] = formula
+    return keys, html, todo
 
 
 def render_formulas(formulas, path, cache_dir=None):
@@ -356,25 +383,12 @@ def render_formulas(formulas, path, cache_dir=None):
             raise ValueError("render_formulas: one path per formula, or a single path")
     if not formulas:
         return []
-    prefix = _key_prefix(katex_version())
-    keys = [_cache_key(prefix, f) for f in formulas]
     cache = Path(cache_dir) if cache_dir is not None else None
-    html = {}
-    if cache is not None:
-        for key in set(keys):
-            try:
-                html[key] = (cache / f"{key}.html").read_text(encoding="utf-8")
-            except FileNotFoundError:
-                pass
-    todo = {}  # key -> index of the first formula with that key
-    for i, key in enumerate(keys):
-        if key not in html and key not in todo:
-            todo[key] = i
+    keys, html, todo = _uncached(formulas, cache)
     if todo:
-        results = _run_node([(formulas[i].tex, formulas[i].display) for i in todo.values()], paths[0])
+        texs = [(f.tex, f.display) for f in todo.values()]
+        results = _node_results(_start_node(texs, paths[0]), len(texs), paths[0])
         errors = {}
-        if cache is not None:
-            cache.mkdir(parents=True, exist_ok=True)
         for key, result in zip(todo, results):
             if "error" in result:
                 errors[key] = result["error"]
@@ -386,6 +400,31 @@ def render_formulas(formulas, path, cache_dir=None):
             if key in errors:
                 raise BuildError(f"cannot render formula: {errors[key]}", paths[i], formulas[i].line)
     return [html[key] for key in keys]
+
+
+def prerender_static_math(text, cache_dir):
+    """Start typesetting, in the background, the formulas of Markdown `text` that hold no Jinja.
+
+    Those do not wait for any computation, so Node can render them while the
+    build starts up. Returns a function that waits for Node and caches what
+    rendered. Anything wrong is left for render_formulas to report properly.
+    """
+    try:
+        formulas = [f for f in protect_math(text, None)[1] if not re.search(r"{[{%#]", f.tex)]
+        keys, html, todo = _uncached(formulas, Path(cache_dir))
+        proc = _start_node([(f.tex, f.display) for f in todo.values()], None) if todo else None
+    except BuildError:
+        return lambda: None
+
+    def finish():
+        try:
+            results = _node_results(proc, len(todo), None) if proc else []
+        except BuildError:
+            return
+        for key, result in zip(todo, results):
+            if "html" in result:
+                atomic_write_bytes(Path(cache_dir) / f"{key}.html", result["html"].encode("utf-8"))
+    return finish
 
 
 # KaTeX puts an operator's invisible function application inside a script
