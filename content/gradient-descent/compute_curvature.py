@@ -28,7 +28,7 @@ def _local_box(box, center, fraction):
     return [(c - fraction * (hi - lo) / 2, c + fraction * (hi - lo) / 2) for c, (lo, hi) in zip(center, box)]
 
 
-def taylor_expansion(w_star, loss, grad, hessian, surface_grid, fine=120, zoom=0.3):
+def taylor_expansion(w_star, loss, grad, hessian, surface_grid, fine=80, zoom=0.3):
     """L, g, H and the eigen-structure at w*, with the quadratic model on three grids.
 
     `full`: the lecture's 30x30 grid; `fine`: the same box, finer, for contours;
