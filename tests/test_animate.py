@@ -212,7 +212,7 @@ def test_label_avoids_the_path():
     render_frames(anim)
     fig, ax = anim.figure, anim.ax
     renderer = fig.canvas.get_renderer()
-    box = ax.texts[-1].get_bbox_patch().get_window_extent(renderer)
+    box = next(t for t in ax.texts if t.get_bbox_patch()).get_bbox_patch().get_window_extent(renderer)
     pts = ax.transData.transform(anim.path)
     inside = [(box.x0 <= x <= box.x1 and box.y0 <= y <= box.y1) for x, y in pts]
     assert not any(inside)

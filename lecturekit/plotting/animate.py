@@ -219,9 +219,12 @@ def render_frames(anim) -> list:
                       animated=True, zorder=6)
     labels = [_label(k, losses[k]) + (" (off plot)" if _off_view(path[k], xlim, ylim) else "")
               for k in indices]
-    text = ax.text(0, 1, max(labels, key=len), transform=ax.transAxes, fontsize=11,
-                   color="black", zorder=8, animated=True,
-                   bbox=dict(boxstyle="round,pad=0.3", facecolor="white", edgecolor="0.6", alpha=0.85))
+    # The label's box is drawn once, with the background, around the longest label:
+    # it stays put while the digits change, and no frame has to redraw it.
+    style = dict(transform=ax.transAxes, fontsize=11)
+    box = ax.text(0, 1, max(labels, key=len), color="none", zorder=7, **style,
+                  bbox=dict(boxstyle="round,pad=0.3", facecolor="white", edgecolor="0.6", alpha=0.85))
+    text = ax.text(0, 1, max(labels, key=len), color="black", zorder=8, animated=True, **style)
     # The legend is part of the static background.
     legend = ax.legend(loc="upper right", fontsize=9, framealpha=0.85)
 
@@ -233,9 +236,10 @@ def render_frames(anim) -> list:
     scores = _corner_scores(ax, busy, text_box)
     text_corner = min(_CORNERS, key=lambda name: scores[name])  # first in preference order on ties
     x, y, ha, va = _CORNERS[text_corner]
-    text.set_position((x, y))
-    text.set_horizontalalignment(ha)
-    text.set_verticalalignment(va)
+    for label_text in (box, text):
+        label_text.set_position((x, y))
+        label_text.set_horizontalalignment(ha)
+        label_text.set_verticalalignment(va)
     scores = _corner_scores(ax, busy, legend.get_window_extent(renderer).size)
     legend.set_loc(min((c for c in _CORNERS if c != text_corner), key=lambda name: scores[name]))
 
@@ -248,7 +252,7 @@ def render_frames(anim) -> list:
             text.set_text(label)
         return update
 
-    # The background is drawn once; each frame redraws only the path, its head and the label.
+    # The background is drawn once; each frame redraws only the path, its head and the label's text.
     return blit_frames(fig, [line, head, text], [show(k, label) for k, label in zip(indices, labels)], fig.dpi)
 
 
