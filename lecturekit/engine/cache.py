@@ -9,7 +9,6 @@ import contextlib
 import dis
 import hashlib
 import importlib
-import importlib.metadata
 import importlib.util
 import inspect
 import json
@@ -205,6 +204,7 @@ _VERSIONS = {}
 
 def library_version(top_level_name):
     """Installed version of a tracked library (memoized: metadata lookups are slow)."""
+    import importlib.metadata  # here: a build whose keys are remembered never needs it
     if top_level_name not in _VERSIONS:
         try:
             _VERSIONS[top_level_name] = importlib.metadata.version(TRACKED_LIBRARIES[top_level_name])
