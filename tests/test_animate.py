@@ -44,7 +44,7 @@ def test_frame_indices_needs_room_for_first_and_last():
 def quadratic_contours(figsize=(6.4, 4.8), dpi=100):
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=figsize, dpi=dpi)
+    fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")  # tiny sizes too keep their labels inside
     ax = fig.add_subplot()
     W1, W2 = np.meshgrid(np.linspace(-3, 3, 121), np.linspace(-2, 2, 121))
     L = 2 * W1**2 + W2**2
