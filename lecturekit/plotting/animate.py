@@ -21,7 +21,7 @@ from .blit import blit_frames
 from .clipping import check_edges
 
 PALETTE_COLORS = 64
-_PALETTE_SAMPLES = 4  # frames whose pixels the palette is built from
+_PALETTE_SAMPLES = 2  # frames whose pixels the palette is built from: the first and the last
 _RESERVED = 48        # at most this many palette entries are exact flat colours ...
 _FLAT_FRACTION = 2e-4  # ... each covering at least this fraction of those pixels
 _FAR = 10             # path segments are cut this many view sizes outside the view
