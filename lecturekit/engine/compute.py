@@ -65,7 +65,7 @@ def figures_first_order(specs, figure_needs, source):
     scheduled = set()
     arranged = []
     while pending:
-        images, needs = min(pending, key=lambda task: len(task[1] - scheduled) / max(1, task[0]))
+        _, needs = min(pending, key=lambda task: len(task[1] - scheduled) / max(1, task[0]))
         for name in sorted(needs - scheduled, key=position.get):
             arranged.append(order[position[name]])
         scheduled |= needs

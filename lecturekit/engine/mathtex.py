@@ -411,7 +411,7 @@ def prerender_static_math(text, cache_dir):
     """
     try:
         formulas = [f for f in protect_math(text, None)[1] if not re.search(r"{[{%#]", f.tex)]
-        keys, html, todo = _uncached(formulas, Path(cache_dir))
+        _, _, todo = _uncached(formulas, Path(cache_dir))
         proc = _start_node([(f.tex, f.display) for f in todo.values()], None) if todo else None
     except BuildError:
         return lambda: None
