@@ -144,7 +144,9 @@ def compute_and_draw(lectures, cache_dir, figure_dir, steps):
         keys = computation_keys(lecture)
         pool = FigurePool(lecture, keys, figure_dir, progress=lambda name: steps.note(f"drew {name}"))
         typeset = mathtex.prerender_static_math(lecture.body, cache_dir / "math") if pool.tasks else None
-        with pool:
+        with pool, contextlib.ExitStack() as cleanup:
+            if typeset:
+                cleanup.callback(typeset)  # Node is waited for even if a computation fails
             computed[lecture.slug] = compute_lecture(lecture, keys, cache_dir / "results",
                                                      progress=lambda name: steps.note(f"computed {name}"),
                                                      on_ready=pool.ready, figure_needs=pool.needs)

@@ -152,7 +152,7 @@ def test_killed_build_leaves_previous_site(tmp_path):
                              "--figures", str(args["figure_dir"])], stdout=subprocess.PIPE, text=True)
     time.sleep(1.5)  # kill it while `summary` sleeps, mid-computation
     os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    proc.communicate()
     assert tree_digest(tmp_path / "site") == before
     write_lecture(tmp_path)
     build.build(**build_args(tmp_path))
@@ -201,7 +201,8 @@ def test_second_build_waits_for_the_first(tmp_path):
         assert "waiting for another build" in proc.stderr.readline()
         time.sleep(0.5)
         assert proc.poll() is None, "the second build did not wait"
-    assert proc.wait(timeout=60) == 0
+    proc.communicate(timeout=60)
+    assert proc.returncode == 0
 
 
 GROUP_FIGURES = '''

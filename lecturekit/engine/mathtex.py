@@ -407,18 +407,21 @@ def prerender_static_math(text, cache_dir):
 
     Those do not wait for any computation, so Node can render them while the
     build starts up. Returns a function that waits for Node and caches what
-    rendered. Anything wrong is left for render_formulas to report properly.
+    rendered (calling it again does nothing). Anything wrong is left for
+    render_formulas to report properly.
     """
     try:
         formulas = [f for f in protect_math(text, None)[1] if not re.search(r"{[{%#]", f.tex)]
         _, _, todo = _uncached(formulas, Path(cache_dir))
-        proc = _start_node([(f.tex, f.display) for f in todo.values()], None) if todo else None
+        running = [_start_node([(f.tex, f.display) for f in todo.values()], None)] if todo else []
     except BuildError:
         return lambda: None
 
     def finish():
+        if not running:
+            return
         try:
-            results = _node_results(proc, len(todo), None) if proc else []
+            results = _node_results(running.pop(), len(todo), None)
         except BuildError:
             return
         for key, result in zip(todo, results):
