@@ -119,13 +119,13 @@ def lecture_body(lecture, results, cache_dir):
     return page_body(lecture.body, lecture.source, lecture.body_line, results, cache_dir)
 
 
-def lecture_link(lecture, manifests, root):
-    """How other pages link to a lecture (and show its thumbnail)."""
+def lecture_link(lecture, manifests):
+    """How other pages link to a lecture (and show its thumbnail), relative to the site root."""
     meta, thumbnail = lecture.meta, lecture.meta.get("thumbnail", "")
     if thumbnail and thumbnail not in manifests:
         raise BuildError(f"thumbnail '{thumbnail}' is not a figure of this lecture", lecture.source, 1)
-    return LectureLink(meta["title"], meta["number"], meta["summary"], f"{root}{lecture.slug}/index.html",
-                       f"{root}{lecture.slug}/{figure_url(manifests)(thumbnail, 'still')}" if thumbnail else "",
+    return LectureLink(meta["title"], meta["number"], meta["summary"], f"{lecture.slug}/index.html",
+                       f"{lecture.slug}/{figure_url(manifests)(thumbnail, 'still')}" if thumbnail else "",
                        meta.get("thumbnail_alt", f"A figure from {meta['title']}"))
 
 
@@ -196,7 +196,7 @@ def site_files(content_dir, lectures, computed, manifests, bodies, cache_dir, fi
         (content_dir / "index.md").read_text(encoding="utf-8"), content_dir / "index.md")
     course_title = course_meta.get("title", "Course")
     env = functools.cache(lambda: template_environment(ROOT / "templates"))  # only if a page is rendered
-    links = [lecture_link(lecture, manifests[lecture.slug], "../") for lecture in lectures]
+    links = [lecture_link(lecture, manifests[lecture.slug]) for lecture in lectures]
     files = {}
     for index, lecture in enumerate(lectures):
         slug, results = lecture.slug, computed[lecture.slug].published
@@ -205,8 +205,7 @@ def site_files(content_dir, lectures, computed, manifests, bodies, cache_dir, fi
         files[f"{slug}/results.json"] = (json.dumps(results, indent=1, sort_keys=True) + "\n").encode()
         files.update(figure_files(slug, manifests[slug], figure_dir))
         files.update(static_files(lecture))
-    cards = [lecture_link(lecture, manifests[lecture.slug], "") for lecture in lectures]
-    files["index.html"] = home_page(env, course_title, content_dir / "index.md", intro_md, intro_line, cards,
+    files["index.html"] = home_page(env, course_title, content_dir / "index.md", intro_md, intro_line, links,
                                     cache_dir).encode()
     files["assets/style.css"] = ROOT / "templates" / "static" / "style.css"
     for path in mathtex.copy_katex_assets(cache_dir / "katex"):

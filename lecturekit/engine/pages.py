@@ -2,15 +2,14 @@
 from dataclasses import dataclass
 
 
-
 @dataclass(frozen=True)
 class LectureLink:
     """What a page needs to link to a lecture."""
     title: str
     number: int
     summary: str
-    href: str
-    thumbnail: str  # relative URL of a figure, or ""
+    href: str       # URL relative to the site root (templates prefix page.root)
+    thumbnail: str  # URL of a figure relative to the site root, or ""
     thumbnail_alt: str
 
 
