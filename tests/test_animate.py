@@ -92,7 +92,8 @@ def curve_run(n_points=31, max_frames=60, lr=0.1):
 def written(tmp_path_factory):
     d = tmp_path_factory.mktemp("gif")
     gif, poster = d / "run.gif", d / "run.png"
-    n = write_animation(contour_run(), gif, poster, frame_ms=120, hold_ms=1500)
+    n, size = write_animation(contour_run(), gif, poster, frame_ms=120, hold_ms=1500)
+    assert size == (640, 480)
     return n, gif, poster
 
 
@@ -186,7 +187,7 @@ def test_one_dimensional_curve_run(tmp_path):
     assert anim.ax.texts[-1].get_text() == "step 30 \u00b7 loss 1.0000"
     legend = [t.get_text() for t in anim.ax.get_legend().get_texts()]
     assert "descent path" in legend and "f(x) = x^2 + 1" in legend
-    n = write_animation(curve_run(n_points=31), tmp_path / "c.gif", tmp_path / "c.png")
+    n, _ = write_animation(curve_run(n_points=31), tmp_path / "c.gif", tmp_path / "c.png")
     with Image.open(tmp_path / "c.gif") as im:
         assert n == im.n_frames == 31
 
@@ -220,7 +221,7 @@ def test_label_avoids_the_path():
 
 def test_single_point_run_is_one_held_frame(tmp_path):
     fig, ax = quadratic_contours(figsize=(3, 2), dpi=60)
-    n = write_animation(PathAnimation(fig, ax, np.array([[1.0, 0.5]]), np.array([2.25])),
+    n, _ = write_animation(PathAnimation(fig, ax, np.array([[1.0, 0.5]]), np.array([2.25])),
                         tmp_path / "one.gif", tmp_path / "one.png", hold_ms=900)
     with Image.open(tmp_path / "one.gif") as im:
         assert n == im.n_frames == 1 and im.info["duration"] == 900

@@ -99,7 +99,7 @@ def test_descent_gif_frames_and_size(lecture, results, tmp_path):
     spec = next(s for s in lecture.figures if s.name == "anim-sine_curve")
     anim = spec.fn(**{dep: results[dep] for dep in spec.deps}, **spec.kwargs)
     gif, poster = tmp_path / "anim.gif", tmp_path / "poster.png"
-    frames = write_animation(anim, gif, poster)
+    frames, _ = write_animation(anim, gif, poster)
     path_length = len(results["runs"]["sine_curve"]["path"])
     assert frames == min(path_length, anim.max_frames)
     with Image.open(gif) as image:

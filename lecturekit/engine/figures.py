@@ -50,18 +50,18 @@ def writer_key(kind):
 
 
 def save_png(fig, path):
-    """Draw a figure at DPI, check nothing runs off it, and write it as a 256-colour PNG (see save_image)."""
+    """Draw a figure at DPI and write it as a 256-colour PNG (see save_image); returns its size."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
     fig.set_dpi(DPI)
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
-    check_edges(np.asarray(canvas.buffer_rgba()))
-    save_image(Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1), path)
+    return save_image(Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1),
+                      path)
 
 
 def save_image(image, path):
-    """Write a PIL image as a 256-colour PNG.
+    """Check that nothing runs off a PIL image, write it as a 256-colour PNG, and return its size.
 
     A palette PNG is about a quarter of the size of matplotlib's RGBA one and
     looks the same for plots; Pillow writes no metadata, so equal figures give
@@ -69,17 +69,13 @@ def save_image(image, path):
     of the time (level 9 was a seventh of a cold build's drawing time).
     """
     from PIL import Image
-    palette = image.convert("RGB").quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    rgb = image.convert("RGB")
+    check_edges(np.asarray(rgb))
+    palette = rgb.quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     buffer = io.BytesIO()
     palette.save(buffer, format="png", compress_level=7)
     atomic_write_bytes(path, buffer.getvalue())
-
-
-def image_size(path):
-    """(width, height) in pixels of a PNG or GIF, read from its header."""
-    from PIL import Image
-    with Image.open(path) as image:
-        return image.size
+    return rgb.size
 
 
 def write_figure(result, key, folder):
@@ -88,20 +84,19 @@ def write_figure(result, key, folder):
     from ..plotting.animate import PathAnimation, write_animation
     folder = Path(folder)
     if isinstance(result, PathAnimation):
-        frames = write_animation(result, folder / f"{key}.gif", folder / f"{key}.poster.png")
+        frames, size = write_animation(result, folder / f"{key}.gif", folder / f"{key}.poster.png")
         manifest = {"kind": "animation", "file": f"{key}.gif", "poster": f"{key}.poster.png", "frames": frames}
     elif isinstance(result, Image):
-        check_edges(np.asarray(result.convert("RGB")))
-        save_image(result, folder / f"{key}.png")
+        size = save_image(result, folder / f"{key}.png")
         manifest = {"kind": "image", "file": f"{key}.png"}
     elif hasattr(result, "savefig"):
-        save_png(result, folder / f"{key}.png")
+        size = save_png(result, folder / f"{key}.png")
         result.clear()  # Figure objects made without pyplot need no plt.close
         manifest = {"kind": "image", "file": f"{key}.png"}
     else:
         raise TypeError("a figure function must return a matplotlib Figure, a PIL image or a "
                         f"PathAnimation, not {type(result).__name__}")
-    manifest["width"], manifest["height"] = image_size(folder / manifest["file"])
+    manifest["width"], manifest["height"] = size
     manifest["writer"] = writer_key(manifest["kind"])
     atomic_write_bytes(folder / f"{key}.json", json.dumps(manifest, sort_keys=True).encode())
     return manifest

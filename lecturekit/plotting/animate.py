@@ -339,8 +339,8 @@ def _artist_colours(anim):
     return [tuple(round(255 * c) for c in to_rgb(colour)) for colour in (anim.color, "black", "white")]
 
 
-def write_animation(anim, gif_path, poster_path, frame_ms=120, hold_ms=1500) -> int:
-    """Write the looping GIF and its PNG poster (the last frame); return the frame count.
+def write_animation(anim, gif_path, poster_path, frame_ms=120, hold_ms=1500) -> tuple:
+    """Write the looping GIF and its PNG poster (the last frame); return (frame count, (width, height)).
 
     All frames share one 64-colour palette (no dithering), the last frame is held
     for hold_ms, and nothing time- or version-dependent is written, so the files
@@ -362,7 +362,7 @@ def write_animation(anim, gif_path, poster_path, frame_ms=120, hold_ms=1500) -> 
     quantized[-1].save(poster, format="PNG", compress_level=7)
     atomic_write_bytes(gif_path, gif.getvalue())
     atomic_write_bytes(poster_path, poster.getvalue())
-    return len(quantized)
+    return len(quantized), quantized[0].size
 
 
 def _close(figure):
