@@ -4,6 +4,8 @@ Every expected value is recomputed here another way (finite differences, scipy,
 plain loops, brute force), never copied from an output.
 """
 
+import sys
+
 import numpy as np
 import pytest
 from scipy.optimize import minimize
@@ -234,3 +236,18 @@ def test_published_paths_exist_and_are_plain_json(results):
     assert set(plain) >= {"condition_number", "max_stable_lr", "best_lr", "best_rate", "heavy_ball_lr",
                           "heavy_ball_beta", "heavy_ball_rate"}
     assert isinstance(split_arrays(results("sine_convexity"))[0]["convex_fraction"], float)
+
+
+# --- Every problem's Hessian is the derivative of its gradient -------------------------------------
+
+
+def test_each_problems_hessian_matches_differences_of_its_gradient(lecture, results):
+    problems = sys.modules[lecture.computations[0].fn.__module__.rsplit(".", 1)[0] + ".problems"]
+    rng = np.random.default_rng(0)
+    for problem, dim in ((problems.logistic_problem(results("breast_cancer")), 2),
+                         (problems.sine_problem(results("sine_dataset")), 2),
+                         (problems.quadratic_problem(), 2), (problems.parabola_problem(), 1)):
+        for w in rng.uniform(-2, 2, size=(3, dim)):
+            np.testing.assert_allclose(problem.hessian(w), fd_jacobian(problem.grad, w), rtol=1e-5, atol=1e-7)
+        batch = rng.uniform(-2, 2, size=(4, 5, dim))  # batched like the losses: (..., d) -> (..., d, d)
+        assert problem.hessian(batch).shape == (4, 5, dim, dim)

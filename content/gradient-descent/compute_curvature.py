@@ -11,7 +11,6 @@ from lecturekit.engine.registry import computation
 from lecturekit.numerics import quadratic as theory
 from lecturekit.numerics.descent import descent_path, run_summary
 from lecturekit.numerics.grid import loss_grid, weight_grid
-from lecturekit.numerics.losses import logistic_nll_hessian, sine_mse_hessian
 from lecturekit.numerics.newton import newton_path, steps_to_tolerance
 from lecturekit.numerics.taylor import eigen_axes, positive_definite, taylor_quadratic
 from .compute_runs import RUN_TABLE
@@ -61,20 +60,16 @@ def taylor_expansion(w_star, loss, grad, hessian, surface_grid, fine=80, zoom=0.
 @computation(into="logistic")
 def logistic_taylor(breast_cancer, logistic_surface):
     """Second-order Taylor expansion of the logistic NLL at its grid best."""
-    loss, grad = logistic_problem(breast_cancer)
-    X, t = breast_cancer["X"], breast_cancer["t"]
-    return {"taylor": taylor_expansion(logistic_surface["grid_best"], loss, grad,
-                                       lambda w: logistic_nll_hessian(w, X, t), logistic_surface["grid"])}
+    return {"taylor": taylor_expansion(logistic_surface["grid_best"], *logistic_problem(breast_cancer),
+                                       logistic_surface["grid"])}
 
 
 @computation(into="sine")
 def sine_taylor(sine_dataset, sine_surface):
     """Second-order Taylor expansion of the sine MSE at its grid best."""
-    loss, grad = sine_problem(sine_dataset)
-    x, y = sine_dataset["x"], sine_dataset["y"]
     # The valley is narrow across its floor, so the close-up is tighter than the logistic one.
-    return {"taylor": taylor_expansion(sine_surface["grid_best"], loss, grad,
-                                       lambda w: sine_mse_hessian(w, x, y), sine_surface["grid"], zoom=0.12)}
+    return {"taylor": taylor_expansion(sine_surface["grid_best"], *sine_problem(sine_dataset),
+                                       sine_surface["grid"], zoom=0.12)}
 
 
 def pd_map(hessian, grid):
@@ -90,15 +85,13 @@ def pd_map(hessian, grid):
 @computation(into="sine")
 def sine_convexity(sine_dataset, sine_surface):
     """Fraction of the sine 30x30 grid where the Hessian is positive definite."""
-    x, y = sine_dataset["x"], sine_dataset["y"]
-    return pd_map(lambda w: sine_mse_hessian(w, x, y), sine_surface["grid"])
+    return pd_map(sine_problem(sine_dataset).hessian, sine_surface["grid"])
 
 
 @computation(into="logistic")
 def logistic_convexity(breast_cancer, logistic_surface):
     """The same check on the logistic grid (every point should pass)."""
-    X, t = breast_cancer["X"], breast_cancer["t"]
-    return pd_map(lambda w: logistic_nll_hessian(w, X, t), logistic_surface["grid"])
+    return pd_map(logistic_problem(breast_cancer).hessian, logistic_surface["grid"])
 
 
 def gd_to_tolerance(grad, w0, w_opt, lr, tol, budget, eps=1e-6):
@@ -150,19 +143,15 @@ def newton_optimum(w_grid, loss, grad, hessian, lecture_lr, tol=1e-5, grad_tol=1
 @computation(into="logistic")
 def logistic_optimum(breast_cancer, logistic_surface):
     """Newton's method from the logistic grid best, against GD at lr 10 (the lecture's)."""
-    loss, grad = logistic_problem(breast_cancer)
-    X, t = breast_cancer["X"], breast_cancer["t"]
-    return newton_optimum(logistic_surface["grid_best"], loss, grad, lambda w: logistic_nll_hessian(w, X, t),
+    return newton_optimum(logistic_surface["grid_best"], *logistic_problem(breast_cancer),
                           lecture_lr=RUN_TABLE["logistic_gd"][2])
 
 
 @computation(into="sine")
 def sine_optimum(sine_dataset, sine_surface):
     """Newton's method from the sine grid best, against GD at lr 0.1 (the lecture's stable one)."""
-    loss, grad = sine_problem(sine_dataset)
-    x, y = sine_dataset["x"], sine_dataset["y"]
     # sine_gd's lr 0.2 exceeds 2 / lam_max at this minimum, so compare at sine_curve's 0.1.
-    return newton_optimum(sine_surface["grid_best"], loss, grad, lambda w: sine_mse_hessian(w, x, y),
+    return newton_optimum(sine_surface["grid_best"], *sine_problem(sine_dataset),
                           lecture_lr=RUN_TABLE["sine_curve"][2])
 
 
@@ -199,7 +188,7 @@ def quadratic_theory(runs):
 @computation(into="sine")
 def sine_momentum_baseline(sine_dataset, runs):
     """Plain GD from sine_momentum's start and lr (2.2, 2.2), 0.1, 50 epochs: momentum's baseline."""
-    loss, grad = sine_problem(sine_dataset)
+    loss, grad, _ = sine_problem(sine_dataset)
     _, start, lr, _, epochs = RUN_TABLE["sine_momentum"]
     path = descent_path(grad, np.array(start), lr, epochs)
     # A finer grid around both paths, for a contour map zoomed to where they go.

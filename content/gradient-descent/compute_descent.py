@@ -48,7 +48,7 @@ def gradient_field(grad, grid):
 @computation(into="logistic")
 def logistic_gradient(breast_cancer, logistic_surface):
     """Logistic NLL gradient: quoted at (-1, 2), checked numerically, and as a field over the grid."""
-    loss, grad = logistic_problem(breast_cancer)
+    loss, grad, _ = logistic_problem(breast_cancer)
     return {"grad_check": gradient_check(loss, grad, LOGISTIC_CHECK_W, logistic_surface["grid"]["box"]),
             "gradient_field": gradient_field(grad, logistic_surface["grid"])}
 
@@ -56,7 +56,7 @@ def logistic_gradient(breast_cancer, logistic_surface):
 @computation(into="sine")
 def sine_gradient(sine_dataset, sine_surface):
     """Sine MSE gradient: quoted at (0, 2), checked numerically, and as a field over the grid."""
-    loss, grad = sine_problem(sine_dataset)
+    loss, grad, _ = sine_problem(sine_dataset)
     return {"grad_check": gradient_check(loss, grad, SINE_CHECK_W, sine_surface["grid"]["box"]),
             "gradient_field": gradient_field(grad, sine_surface["grid"])}
 

@@ -21,7 +21,6 @@ import numpy as np
 from lecturekit.plotting.style import DPI
 from lecturekit.engine.registry import computation
 from lecturekit.numerics.descent import converged, momentum_path
-from lecturekit.numerics.losses import sine_mse_hessian
 from lecturekit.numerics.newton import newton_path, steps_to_tolerance
 from lecturekit.numerics.quadratic import max_stable_lr, measured_rate, momentum_rate
 from .problems import QUADRATIC_LAMS, quadratic_problem, sine_problem
@@ -94,16 +93,14 @@ def explore_grid(problem, loss, grad, w_star, lams):
 @computation(into="explore")
 def explore_quadratic():
     """The quadratic w^T diag(0.1, 1) w from (-4, -2), for every (lr, beta) of the settings."""
-    loss, grad = quadratic_problem()
+    loss, grad, _ = quadratic_problem()
     return {"quadratic": explore_grid("quadratic", loss, grad, np.zeros(2), QUADRATIC_LAMS)}
 
 
 @computation(into="explore")
 def explore_sine(sine_dataset, sine_surface):
     """The sine model from (2.2, 2.2) for a few (lr, beta): w* is the Newton-polished grid best."""
-    loss, grad = sine_problem(sine_dataset)
-    x, y = sine_dataset["x"], sine_dataset["y"]
-    hessian = lambda w: sine_mse_hessian(w, x, y)
+    loss, grad, hessian = sine_problem(sine_dataset)
     w_star = newton_path(grad, hessian, sine_surface["grid_best"])[-1]
     curvatures = np.linalg.eigvalsh(hessian(w_star))
     if not np.all(curvatures > 0) or np.linalg.norm(grad(w_star)) > 1e-8:

@@ -28,7 +28,7 @@ def runs(breast_cancer, sine_dataset):
                 "quadratic": quadratic_problem(), "parabola": parabola_problem()}
     out = {}
     for name, (problem, start, lr, beta, epochs) in RUN_TABLE.items():
-        loss, grad = problems[problem]
+        loss, grad, _ = problems[problem]
         path = (descent_path(grad, np.array(start), lr, epochs) if beta is None
                 else momentum_path(grad, np.array(start), lr, beta, epochs))
         out[name] = {**run_summary(path, loss, lr, beta, epochs), "problem": problem,
@@ -43,7 +43,7 @@ PARABOLA_RANGE = (-10.0, 10.0)
 @computation(into="quadratic")
 def quadratic_surface():
     """f(w) = w^T H w on the spec's 30x30 grid over [-5, 5]^2, with its contour levels 0 to 20 in steps of 0.5."""
-    loss, _ = quadratic_problem()
+    loss = quadratic_problem().loss
     W1, W2 = weight_grid(*QUADRATIC_BOX, 30)
     return {"grid": {"box": [list(b) for b in QUADRATIC_BOX], "points": 30, "W1": W1, "W2": W2,
                      "L": loss_grid(loss, W1, W2), "levels": np.arange(0.0, 20.25, 0.5)}}
@@ -52,6 +52,6 @@ def quadratic_surface():
 @computation(into="parabola")
 def parabola_curve():
     """x^2 + 1 over the range the diverging run is drawn in (figure data only)."""
-    loss, _ = parabola_problem()
+    loss = parabola_problem().loss
     x = np.linspace(*PARABOLA_RANGE, 400)
     return {"x": x, "f": loss(x[:, None])}
