@@ -366,6 +366,19 @@ def _uncached(formulas, cache):
     return keys, html, todo
 
 
+def _keep(todo, results, cache):
+    """KaTeX's results by key: (html of those that rendered, cached if `cache`; error of those that did not)."""
+    html, errors = {}, {}
+    for key, result in zip(todo, results):
+        if "error" in result:
+            errors[key] = result["error"]
+        else:
+            html[key] = result["html"]
+            if cache is not None:
+                atomic_write_bytes(cache / f"{key}.html", result["html"].encode("utf-8"))
+    return html, errors
+
+
 def render_formulas(formulas, path, cache_dir=None):
     """KaTeX HTML for each formula, in order.
 
@@ -387,15 +400,8 @@ def render_formulas(formulas, path, cache_dir=None):
     keys, html, todo = _uncached(formulas, cache)
     if todo:
         texs = [(f.tex, f.display) for f in todo.values()]
-        results = _node_results(_start_node(texs, paths[0]), len(texs), paths[0])
-        errors = {}
-        for key, result in zip(todo, results):
-            if "error" in result:
-                errors[key] = result["error"]
-                continue
-            html[key] = result["html"]
-            if cache is not None:
-                atomic_write_bytes(cache / f"{key}.html", result["html"].encode("utf-8"))
+        rendered, errors = _keep(todo, _node_results(_start_node(texs, paths[0]), len(texs), paths[0]), cache)
+        html.update(rendered)
         for i, key in enumerate(keys):  # report the first bad formula in source order
             if key in errors:
                 raise BuildError(f"cannot render formula: {errors[key]}", paths[i], formulas[i].line)
@@ -421,12 +427,9 @@ def prerender_static_math(text, cache_dir):
         if not running:
             return
         try:
-            results = _node_results(running.pop(), len(todo), None)
+            _keep(todo, _node_results(running.pop(), len(todo), None), Path(cache_dir))
         except BuildError:
-            return
-        for key, result in zip(todo, results):
-            if "html" in result:
-                atomic_write_bytes(Path(cache_dir) / f"{key}.html", result["html"].encode("utf-8"))
+            pass
     return finish
 
 
