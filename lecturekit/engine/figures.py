@@ -8,7 +8,6 @@ others are drawn by a FigurePool, each as soon as the results it needs exist.
 import functools
 import io
 import json
-import multiprocessing
 import os
 import sys
 import time
@@ -178,6 +177,7 @@ class FigurePool:
             warm_up()
             _WORK.update(tasks=self.tasks, folder=self.folder, source=self.source)
             if self.workers > 1:
+                import multiprocessing  # here: a build with nothing to draw never needs it
                 self.pool = multiprocessing.get_context("fork").Pool(self.workers)
             self.ready(None, {})  # figures that need no results start at once
         return self

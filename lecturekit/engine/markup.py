@@ -7,7 +7,6 @@ A figure is written as a Markdown image whose address is `fig:<name>`:
 On its own line it becomes a numbered <figure> with the caption below it.
 """
 import re
-import xml.etree.ElementTree as etree
 
 from .errors import BuildError
 
@@ -38,6 +37,7 @@ def check_figure_references(text, path, first_line, known):
 
 def figure_element(name, number, alt, caption, manifest, url_for):
     """The <figure> for one rendered figure or animation."""
+    import xml.etree.ElementTree as etree  # here: Markdown is only converted when a page changed
     figure = etree.Element("figure", {"id": f"fig-{name}", "class": "figure"})
     image_attrs = {"alt": alt, "width": str(manifest["width"]), "height": str(manifest["height"]),
                    "loading": "lazy", "decoding": "async"}
@@ -68,6 +68,8 @@ def figure_extension():
     Markdown can be converted while they are still being drawn. Built on
     demand, so that importing this module does not import Markdown.
     """
+    import xml.etree.ElementTree as etree
+
     from markdown.extensions import Extension
     from markdown.treeprocessors import Treeprocessor
 

@@ -23,7 +23,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -319,6 +318,7 @@ def _start_node(texs, path):
     hint = f"install Node.js (18 or later) and run `npm ci` in {REPO_ROOT}"
     if not node:
         raise BuildError(f"cannot render math: Node.js (`node`) not found on PATH; {hint}", path)
+    import subprocess  # here: a build whose formulas are all cached never starts Node
     try:
         proc = subprocess.Popen([node, str(RENDER_SCRIPT), str(REPO_ROOT)], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
@@ -334,6 +334,7 @@ def _start_node(texs, path):
 
 def _node_results(proc, count, path):
     """Wait for a Node process from _start_node; return KaTeX's `count` results."""
+    import subprocess
     hint = f"install Node.js (18 or later) and run `npm ci` in {REPO_ROOT}"
     try:
         out, err = proc.communicate(timeout=600)
