@@ -10,6 +10,7 @@ results, then to HTML inside the templates; swap the finished tree in as the
 site. Nothing touches the site until all succeeded.
 """
 import argparse
+import atexit
 import contextlib
 import fcntl
 import functools
@@ -269,4 +270,12 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    # Everything is written and the workers and Node are reaped. Skip only the
+    # interpreter's teardown: freeing matplotlib's, SciPy's and scikit-learn's
+    # module objects one by one took 0.3 s after a cold build, for memory the
+    # operating system takes back at once. Exit handlers still run.
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)

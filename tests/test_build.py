@@ -180,10 +180,7 @@ def test_warm_build_imports_neither_matplotlib_nor_sklearn(tmp_path):
     write_lecture(tmp_path)
     args = build_args(tmp_path)
     subprocess.run(cli(args, "--quiet"), check=True)
-    probe = ("import sys, runpy; sys.argv = sys.argv[1:]; "
-             "exit_code = None\n"
-             "try:\n    runpy.run_path(sys.argv[0], run_name='__main__')\n"
-             "except SystemExit as e:\n    exit_code = e.code\n"
+    probe = ("import sys, runpy; exit_code = runpy.run_path(sys.argv[1])['main'](sys.argv[2:]); "
              "print(sorted(m for m in ('matplotlib', 'sklearn', 'PIL', 'jinja2', 'markdown', 'multiprocessing', "
              "'subprocess') if m in sys.modules), exit_code)")
     run = subprocess.run([sys.executable, "-c", probe, *cli(args, "--quiet")[1:]],
