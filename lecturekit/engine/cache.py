@@ -7,6 +7,7 @@ Change any of them and the key changes, so a stale entry is never served.
 """
 import contextlib
 import dis
+import functools
 import hashlib
 import importlib
 import importlib.util
@@ -30,8 +31,9 @@ FORMAT = "1"  # bump when the cache layout changes
 LIBRARY_ROOTS = tuple({Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)})
 
 
+@functools.cache
 def _is_project_path(filename):
-    """A file of the project or a lecture, not of a library or the standard library."""
+    """A file of the project or a lecture, not of a library or the standard library (memoized per file)."""
     if not filename:
         return False
     path = Path(filename).resolve()
@@ -87,9 +89,13 @@ def _local_imports(code, package):
 _IMPORTS = {}
 
 
+_IMPORT_NAME = dis.opmap["IMPORT_NAME"]
+
+
 def _find_local_imports(code, package):
     modules, level = [], 0
-    for instruction in dis.get_instructions(code):
+    has_imports = _IMPORT_NAME in code.co_code[::2]  # opcodes sit at even offsets; most bodies import nothing
+    for instruction in dis.get_instructions(code) if has_imports else ():
         if instruction.opname == "LOAD_CONST" and isinstance(instruction.argval, int):
             level = instruction.argval
         elif instruction.opname == "IMPORT_NAME":
