@@ -1,9 +1,10 @@
 """Run a lecture's computations in dependency order, through the cache."""
 import math
+import sys
 import time
 from dataclasses import dataclass
 
-from .cache import ResultCache, make_key
+from .cache import ResultCache, make_key, source_closure
 from .errors import BuildError, describe_failure
 
 
@@ -39,13 +40,15 @@ def dependency_order(specs, source):
     return order
 
 
-def figures_first_order(specs, figure_needs, source):
+def figures_first_order(specs, figure_needs, source, slow_to_start=frozenset()):
     """Computations in dependency order, arranged so that figures can start drawing early.
 
     `figure_needs` lists, per figure task, (number of images, names of the
     computations it draws). Repeatedly, the task that the fewest computations
     per image stand between (counting their own inputs) is unblocked next:
     the figure workers get work while slow computations are still to come.
+    Tasks behind a computation in `slow_to_start` (see imports_a_new_library)
+    wait until no other task is left, so the workers draw while it starts.
     Computations no figure needs come last, in declaration order.
     """
     order = dependency_order(specs, source)
@@ -64,13 +67,28 @@ def figures_first_order(specs, figure_needs, source):
     pending = [(images, with_inputs(needs)) for images, needs in figure_needs]
     scheduled = set()
     arranged = []
+
+    def cost(task):
+        images, needs = task
+        new = needs - scheduled
+        return bool(new & slow_to_start), len(new) / max(1, images)
+
     while pending:
-        _, needs = min(pending, key=lambda task: len(task[1] - scheduled) / max(1, task[0]))
+        _, needs = min(pending, key=cost)
         for name in sorted(needs - scheduled, key=position.get):
             arranged.append(order[position[name]])
         scheduled |= needs
         pending = [task for task in pending if task[1] - scheduled]
     return arranged + [spec for spec in order if spec.name not in scheduled]
+
+
+def imports_a_new_library(spec):
+    """Whether a computation uses a tracked library this process has not loaded yet.
+
+    Loading one can take longer than all the other computations together
+    (scikit-learn: about a second), so it is worth scheduling late.
+    """
+    return any(library not in sys.modules for library in source_closure(spec.fn)[1])
 
 
 def merge_into(tree, namespace, values, name, source):
@@ -135,7 +153,8 @@ def compute_lecture(lecture, keys, cache_dir, progress=lambda name: None, on_rea
     source = lecture.folder
     published, ran = {}, []
     loader = ResultLoader(cache, keys)
-    for spec in figures_first_order(lecture.computations, figure_needs, source):
+    slow = {spec.name for spec in lecture.computations if figure_needs and imports_a_new_library(spec)}
+    for spec in figures_first_order(lecture.computations, figure_needs, source, slow):
         plain = cache.load_plain(keys[spec.name])
         if plain is None:
             start = time.perf_counter()
