@@ -28,7 +28,7 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 from lecturekit.engine import mathtex
 from lecturekit.engine.cache import cached_text, digest, remembered_keys
-from lecturekit.engine.compute import compute_lecture, computation_keys
+from lecturekit.engine.compute import computation_keys, computing
 from lecturekit.engine.errors import BuildError
 from lecturekit.engine.figures import FigurePool
 from lecturekit.engine.lectures import find_lectures, split_front_matter
@@ -134,23 +134,26 @@ def compute_and_draw(lectures, cache_dir, figure_dir, steps):
     """Every lecture's results and figure manifests, through the caches.
 
     Figures are drawn in worker processes while the computations run: each
-    starts as soon as the results it draws exist. When there are figures to
-    draw, Node typesets the formulas that need no results meanwhile, and the
-    page body is written while the workers finish.
+    starts as soon as the results it draws are in the cache. When there are
+    figures to draw, the computations run in a process of their own, started
+    before matplotlib loads; Node typesets the formulas that need no results
+    meanwhile, and the page body is written while the workers finish.
     """
     computed, manifests, bodies, drawn = {}, {}, {}, []
     for lecture in lectures:
         check_figure_references(lecture.body, lecture.source, lecture.body_line,
                                 [spec.name for spec in lecture.figures])
         keys = computation_keys(lecture)
-        pool = FigurePool(lecture, keys, figure_dir, progress=lambda name: steps.note(f"drew {name}"))
-        typeset = mathtex.prerender_static_math(lecture.body, cache_dir / "math") if pool.tasks else None
-        with pool, contextlib.ExitStack() as cleanup:
+        pool = FigurePool(lecture, keys, figure_dir, cache_dir / "results",
+                          progress=lambda name: steps.note(f"drew {name}"))
+        with computing(lecture, keys, cache_dir / "results", progress=lambda name: steps.note(f"computed {name}"),
+                       figure_needs=pool.needs, background=bool(pool.tasks)) as results, \
+                contextlib.ExitStack() as cleanup:
+            typeset = mathtex.prerender_static_math(lecture.body, cache_dir / "math") if pool.tasks else None
             if typeset:
                 cleanup.callback(typeset)  # Node is waited for even if a computation fails
-            computed[lecture.slug] = compute_lecture(lecture, keys, cache_dir / "results",
-                                                     progress=lambda name: steps.note(f"computed {name}"),
-                                                     on_ready=pool.ready, figure_needs=pool.needs)
+            cleanup.enter_context(pool)
+            computed[lecture.slug] = results(on_ready=pool.ready)
             ran = sum(len(c.ran) for c in computed.values())
             steps.done(f"results: {ran} computed, {sum(len(c.keys) for c in computed.values()) - ran} reused")
             if pool.tasks:  # the workers are still drawing

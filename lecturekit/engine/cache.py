@@ -341,6 +341,10 @@ class ResultCache:
     def _paths(self, key):
         return self.folder / f"{key}.json", self.folder / f"{key}.npz"
 
+    def contains(self, key):
+        """Whether a result is stored under `key` (its .json is written last)."""
+        return self._paths(key)[0].is_file()
+
     def load_plain(self, key):
         """Published values of a cached entry, or None when absent or unreadable."""
         json_path, _ = self._paths(key)

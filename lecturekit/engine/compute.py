@@ -1,4 +1,5 @@
 """Run a lecture's computations in dependency order, through the cache."""
+import contextlib
 import math
 import sys
 import time
@@ -13,7 +14,6 @@ class Computed:
     """What computing a lecture produced."""
     keys: dict       # computation name -> cache key
     published: dict  # results tree for the page and results.json
-    loader: object   # name -> full result (arrays included), loaded on demand
     ran: list        # names actually computed in this build
 
 
@@ -110,7 +110,7 @@ def check_finite(value, path, name, source):
 
 
 class ResultLoader:
-    """Full results by name: computed this build, or read from the cache when first asked for."""
+    """Full results by name, for the computations: computed this build, or read from the cache when first asked for."""
 
     def __init__(self, cache, keys):
         self.cache, self.keys, self.values = cache, keys, {}
@@ -140,11 +140,11 @@ def computation_keys(lecture):
     return keys
 
 
-def compute_lecture(lecture, keys, cache_dir, progress=lambda name: None, on_ready=lambda name, loader: None,
+def compute_lecture(lecture, keys, cache_dir, progress=lambda name: None, on_ready=lambda name: None,
                     figure_needs=()):
     """All of a lecture's results: cached where the key matches, computed otherwise.
 
-    `on_ready(name, loader)` is called as each result becomes available, so
+    `on_ready(name)` is called as each result is in the cache, so
     figures can start drawing before the last computation has finished; the
     order favours the figures waiting to be drawn (`figure_needs`, see
     figures_first_order).
@@ -165,5 +165,63 @@ def compute_lecture(lecture, keys, cache_dir, progress=lambda name: None, on_rea
             ran.append(spec.name)
         check_finite(plain["value"], spec.into, spec.name, source)
         merge_into(published, spec.into, plain["value"], spec.name, source)
-        on_ready(spec.name, loader)
-    return Computed(keys, published, loader, ran)
+        on_ready(spec.name)
+    return Computed(keys, published, ran)
+
+
+@contextlib.contextmanager
+def computing(lecture, keys, cache_dir, progress=lambda name: None, figure_needs=(), background=False):
+    """Yields `results(on_ready)`, which returns compute_lecture's Computed.
+
+    With `background` and something to compute, the computations start at
+    once in a forked process, while this one gets the figure workers ready
+    (loading matplotlib takes it 0.4 s, which left a core idle); `results`
+    then relays each result as the process stores it. Otherwise `results`
+    computes in this process. A process still running when the block fails
+    is stopped.
+    """
+    cache = ResultCache(cache_dir)
+    if not background or all(cache.contains(keys[spec.name]) for spec in lecture.computations):
+        yield lambda on_ready: compute_lecture(lecture, keys, cache_dir, progress, on_ready, figure_needs)
+        return
+    import multiprocessing  # here: a build with nothing to compute never needs it
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_compute_and_report, daemon=True,
+                              args=(sender, lecture, keys, cache_dir, progress, figure_needs))
+    process.start()
+    sender.close()  # the process holds the only sending end, so its death reads as end of file
+    try:
+        yield lambda on_ready: _relay(receiver, on_ready, lecture.folder)
+    except BaseException:
+        process.terminate()
+        raise
+    finally:
+        process.join()
+        receiver.close()
+
+
+def _compute_and_report(sender, lecture, keys, cache_dir, progress, figure_needs):
+    """The forked process of `computing`: report each stored result, then the outcome."""
+    try:
+        computed = compute_lecture(lecture, keys, cache_dir, progress, lambda name: sender.send(("ready", name)),
+                                   figure_needs)
+        sender.send(("done", computed))
+    except BuildError as error:
+        sender.send(("failed", error))
+
+
+def _relay(receiver, on_ready, source):
+    """The parent's side of `computing`: call on_ready per result, return the Computed or raise the failure."""
+    while True:
+        try:
+            kind, payload = receiver.recv()
+        except EOFError:
+            raise BuildError("the computations stopped without reporting a result (see the messages above)",
+                             source) from None
+        if kind == "ready":
+            on_ready(payload)
+        elif kind == "failed":
+            raise payload
+        else:
+            return payload

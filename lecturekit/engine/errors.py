@@ -10,6 +10,9 @@ class BuildError(Exception):
         self.message, self.path, self.line = message, path, line
         super().__init__(str(self))
 
+    def __reduce__(self):  # raised in a forked process, re-raised in the build's
+        return BuildError, (self.message, self.path, self.line)
+
     def __str__(self):
         where = f"{self.path}:{self.line}: " if self.line else f"{self.path}: " if self.path else ""
         return where + self.message

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .cache import atomic_write_bytes, digest, make_key
+from .cache import ResultCache, atomic_write_bytes, digest, make_key
 from .errors import BuildError, describe_failure
 from ..plotting.clipping import check_edges
 from ..plotting.style import DPI
@@ -110,11 +110,23 @@ def draw_task(task, inputs, folder):
     return {spec.name: write_figure(drawn[spec.name], key, folder) for spec, key in task}
 
 
-def _draw_in_worker(index, inputs):
-    """Pool entry point: draw task `index` of the shared work list from its inputs."""
+def task_inputs(task, results, keys):
+    """The results a task draws, read afresh from the results cache: no figure sees another's changes."""
+    inputs = {}
+    for name in task[0][0].deps:
+        inputs[name] = results.load(keys[name])
+        if inputs[name] is None:
+            raise FileNotFoundError(f"result '{name}' is missing from the results cache")
+    return inputs
+
+
+def _draw_in_worker(index):
+    """Pool entry point: draw task `index` of the shared work list."""
     start = time.perf_counter()
     try:
-        return draw_task(_WORK["tasks"][index], inputs, _WORK["folder"]), None, time.perf_counter() - start
+        task = _WORK["tasks"][index]
+        inputs = task_inputs(task, _WORK["results"], _WORK["keys"])
+        return draw_task(task, inputs, _WORK["folder"]), None, time.perf_counter() - start
     except Exception as error:
         return None, describe_failure(error, _WORK["source"]), 0.0
 
@@ -161,11 +173,13 @@ class FigurePool:
 
     matplotlib is loaded once, before the workers fork, so they share it
     (loading it in each worker cost a core 0.4 s apiece); `ready` hands them
-    every task whose results are all in.
+    every task whose results are all in the results cache, where the
+    workers read them.
     """
 
-    def __init__(self, lecture, keys, folder, progress=lambda name: None, workers=None):
+    def __init__(self, lecture, keys, folder, results_dir, progress=lambda name: None, workers=None):
         self.source, self.folder, self.progress = lecture.folder, folder, progress
+        self.keys, self.results = keys, ResultCache(results_dir)
         self.manifests, self.tasks = plan_figures(lecture, keys, folder)
         self.waiting, self.running, self.available = list(range(len(self.tasks))), [], set()
         self.workers = min(workers or os.cpu_count() or 1, len(self.tasks))
@@ -175,11 +189,12 @@ class FigurePool:
         if self.tasks:
             from ..plotting.style import warm_up
             warm_up()
-            _WORK.update(tasks=self.tasks, folder=self.folder, source=self.source)
+            _WORK.update(tasks=self.tasks, folder=self.folder, source=self.source, results=self.results,
+                         keys=self.keys)
             if self.workers > 1:
                 import multiprocessing  # here: a build with nothing to draw never needs it
                 self.pool = multiprocessing.get_context("fork").Pool(self.workers)
-            self.ready(None, {})  # figures that need no results start at once
+            self.ready(None)  # figures that need no results start at once
         return self
 
     def __exit__(self, *exc):
@@ -192,8 +207,8 @@ class FigurePool:
         """(number of images, computations drawn) of each task still to draw."""
         return [(len(self.tasks[i]), self.tasks[i][0][0].deps) for i in self.waiting]
 
-    def ready(self, name, loader):
-        """Result `name` exists: start every task whose inputs are now all available."""
+    def ready(self, name):
+        """Result `name` is in the cache: start every task whose inputs are now all there."""
         if name is not None:
             self.available.add(name)
         # Largest tasks first, so no core is left with a long one at the end.
@@ -201,11 +216,10 @@ class FigurePool:
             deps = self.tasks[index][0][0].deps
             if self.available.issuperset(deps):
                 self.waiting.remove(index)
-                inputs = {dep: loader[dep] for dep in deps}
                 if self.pool is None:
-                    self.running.append((index, _draw_in_worker(index, inputs)))
+                    self.running.append((index, _draw_in_worker(index)))
                 else:
-                    self.running.append((index, self.pool.apply_async(_draw_in_worker, (index, inputs))))
+                    self.running.append((index, self.pool.apply_async(_draw_in_worker, (index,))))
 
     def finish(self):
         """Wait for every figure; returns (manifests by name, names drawn in this build)."""
