@@ -263,6 +263,9 @@ def main(argv=None):
         print(f"error: {error}", file=sys.stderr)
         print("build failed; the previous site was left unchanged.", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("build interrupted; the previous site was left unchanged.", file=sys.stderr)
+        return 130
     if args.summary:
         args.summary.write_text(json.dumps(summary, indent=1) + "\n")
     if not args.quiet:

@@ -160,6 +160,23 @@ def test_killed_build_leaves_previous_site(tmp_path):
     assert not list(tmp_path.glob(".site-*"))
 
 
+def test_interrupted_build_says_so_once_and_stops_its_helpers(tmp_path):
+    slow = COMPUTE.replace("def summary(squares):", "def summary(squares):\n    import time; time.sleep(60)")
+    write_lecture(tmp_path, compute=slow)
+    args = build_args(tmp_path)
+    proc = subprocess.Popen(cli(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    for line in proc.stdout:  # the computations run in a helper process: wait until it is busy with `summary`
+        if "computed squares" in line:
+            break
+    start = time.monotonic()
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole process group
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and time.monotonic() - start < 30
+    assert err.count("build interrupted") == 1 and "Traceback" not in err
+    assert not (tmp_path / "site").exists()
+
+
 def test_corrupt_cache_entry_is_recomputed_with_warning(tmp_path, capsys):
     write_lecture(tmp_path)
     build.build(**build_args(tmp_path))

@@ -203,6 +203,8 @@ def computing(lecture, keys, cache_dir, progress=lambda name: None, figure_needs
 
 def _compute_and_report(sender, lecture, keys, cache_dir, progress, figure_needs):
     """The forked process of `computing`: report each stored result, then the outcome."""
+    from .figures import ignore_interrupts
+    ignore_interrupts()
     try:
         computed = compute_lecture(lecture, keys, cache_dir, progress, lambda name: sender.send(("ready", name)),
                                    figure_needs)

@@ -9,6 +9,7 @@ import functools
 import io
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -131,6 +132,11 @@ def _draw_in_worker(index):
         return None, describe_failure(error, _WORK["source"]), 0.0
 
 
+def ignore_interrupts():
+    """In a forked helper: leave Ctrl-C to the build, which stops the helpers and says so once."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def load_manifest(folder, key):
     """The manifest of a cached figure whose files all exist, else None."""
     path = Path(folder) / f"{key}.json"
@@ -193,7 +199,7 @@ class FigurePool:
                          keys=self.keys)
             if self.workers > 1:
                 import multiprocessing  # here: a build with nothing to draw never needs it
-                self.pool = multiprocessing.get_context("fork").Pool(self.workers)
+                self.pool = multiprocessing.get_context("fork").Pool(self.workers, initializer=ignore_interrupts)
             self.ready(None)  # figures that need no results start at once
         return self
 
