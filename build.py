@@ -146,9 +146,9 @@ def compute_and_draw(lectures, cache_dir, figure_dir, steps):
         keys = computation_keys(lecture)
         pool = FigurePool(lecture, keys, figure_dir, cache_dir / "results",
                           progress=lambda name: steps.note(f"drew {name}"))
-        with computing(lecture, keys, cache_dir / "results", progress=lambda name: steps.note(f"computed {name}"),
-                       figure_needs=pool.needs, background=bool(pool.tasks)) as results, \
-                contextlib.ExitStack() as cleanup:
+        with (computing(lecture, keys, cache_dir / "results", progress=lambda name: steps.note(f"computed {name}"),
+                        figure_needs=pool.needs, background=bool(pool.tasks)) as results,
+              contextlib.ExitStack() as cleanup):
             typeset = mathtex.prerender_static_math(lecture.body, cache_dir / "math") if pool.tasks else None
             if typeset:
                 cleanup.callback(typeset)  # Node is waited for even if a computation fails

@@ -27,6 +27,11 @@ def tiny(tmp_path, compute=WITH_PID):
     return find_lectures(tmp_path / "content")[0]
 
 
+def summary_first(statement):
+    """The tiny lecture's code, with `summary` running `statement` first."""
+    return COMPUTE.replace("def summary(squares):", f"def summary(squares):\n    {statement}")
+
+
 def compute(lecture, cache_dir, background):
     """(Computed, names in the order on_ready heard them)."""
     heard = []
@@ -61,13 +66,13 @@ def test_a_failing_computation_in_the_forked_process_is_named(tmp_path):
 
 
 def test_a_forked_process_that_dies_is_an_error_not_a_hang(tmp_path):
-    lecture = tiny(tmp_path, COMPUTE.replace("def summary(squares):", "def summary(squares):\n    import os; os._exit(3)"))
+    lecture = tiny(tmp_path, summary_first("import os; os._exit(3)"))
     with pytest.raises(BuildError, match="stopped without reporting"):
         compute(lecture, tmp_path / "cache", background=True)
 
 
 def test_a_failure_in_the_build_stops_the_forked_process(tmp_path):
-    lecture = tiny(tmp_path, COMPUTE.replace("def summary(squares):", "def summary(squares):\n    import time; time.sleep(60)"))
+    lecture = tiny(tmp_path, summary_first("import time; time.sleep(60)"))
     start = time.monotonic()
     with pytest.raises(KeyError):
         with computing(lecture, computation_keys(lecture), tmp_path / "cache", background=True):

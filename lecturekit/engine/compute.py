@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 
 from .cache import ResultCache, make_key, source_closure
-from .errors import BuildError, describe_failure
+from .errors import BuildError, describe_failure, ignore_interrupts
 
 
 @dataclass
@@ -110,7 +110,7 @@ def check_finite(value, path, name, source):
 
 
 class ResultLoader:
-    """Full results by name, for the computations: computed this build, or read from the cache when first asked for."""
+    """Results by name for the computations: computed this build, or read from the cache when first asked for."""
 
     def __init__(self, cache, keys):
         self.cache, self.keys, self.values = cache, keys, {}
@@ -203,7 +203,6 @@ def computing(lecture, keys, cache_dir, progress=lambda name: None, figure_needs
 
 def _compute_and_report(sender, lecture, keys, cache_dir, progress, figure_needs):
     """The forked process of `computing`: report each stored result, then the outcome."""
-    from .figures import ignore_interrupts
     ignore_interrupts()
     try:
         computed = compute_lecture(lecture, keys, cache_dir, progress, lambda name: sender.send(("ready", name)),

@@ -1,4 +1,5 @@
 """Errors an author can act on: they name the file and line at fault."""
+import signal
 import traceback
 from pathlib import Path
 
@@ -30,3 +31,8 @@ def describe_failure(error, folder):
     if frames:
         detail += f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno}, in {frames[-1].name})"
     return detail
+
+
+def ignore_interrupts():
+    """In a forked helper: leave Ctrl-C to the build, which stops its helpers and reports it once."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

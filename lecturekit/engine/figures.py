@@ -9,7 +9,6 @@ import functools
 import io
 import json
 import os
-import signal
 import sys
 import time
 from pathlib import Path
@@ -17,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .cache import ResultCache, atomic_write_bytes, digest, make_key
-from .errors import BuildError, describe_failure
+from .errors import BuildError, describe_failure, ignore_interrupts
 from ..plotting.clipping import check_edges
 from ..plotting.style import DPI
 
@@ -130,11 +129,6 @@ def _draw_in_worker(index):
         return draw_task(task, inputs, _WORK["folder"]), None, time.perf_counter() - start
     except Exception as error:
         return None, describe_failure(error, _WORK["source"]), 0.0
-
-
-def ignore_interrupts():
-    """In a forked helper: leave Ctrl-C to the build, which stops the helpers and says so once."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def load_manifest(folder, key):
