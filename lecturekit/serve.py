@@ -72,5 +72,6 @@ def main():
     except KeyboardInterrupt:
         print("stopped")
 
+
 if __name__ == "__main__":
     main()
