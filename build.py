@@ -27,7 +27,7 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
 from lecturekit.engine import mathtex
-from lecturekit.engine.cache import cached_text, digest, remembered_keys
+from lecturekit.engine.cache import cached_text, digest, remembered_keys, source_fingerprint
 from lecturekit.engine.compute import computation_keys, computing
 from lecturekit.engine.errors import BuildError
 from lecturekit.engine.figures import FigurePool
@@ -38,9 +38,13 @@ from lecturekit.engine.prose import render_prose
 from lecturekit.engine.site import publish
 
 ROOT = Path(__file__).resolve().parent
-# A rendered page is reused only while the code and templates that made it are unchanged.
-ENGINE_SOURCES = digest(*[p.read_text() for p in sorted((ROOT / "lecturekit" / "engine").glob("*.py"))
-                          + sorted((ROOT / "templates").rglob("*.*"))])
+
+
+def page_code(code):
+    """What every rendered page depends on besides its content: `code` (the fingerprint of
+    all Python sources and libraries, see source_fingerprint), the templates, and KaTeX."""
+    templates = [p.read_bytes().hex() for p in sorted((ROOT / "templates").rglob("*.*"))]
+    return digest(code, templates, mathtex.RENDER_SCRIPT.read_text(), mathtex.katex_version())
 
 
 class Steps:
@@ -166,67 +170,80 @@ def compute_and_draw(lectures, cache_dir, figure_dir, steps):
     return computed, manifests, bodies, drawn
 
 
-def lecture_page(env, course_title, lecture, results, manifests, links, index, cache_dir, body=None):
+class Pages:
+    """Renders the site's pages through the page cache, and counts those it rendered."""
+
+    def __init__(self, course_title, cache_dir, code):
+        self.course_title, self.cache_dir, self.code = course_title, cache_dir, page_code(code)
+        self.env = functools.cache(lambda: template_environment(ROOT / "templates"))  # only if a page is rendered
+        self.rendered = 0
+
+    def cached(self, render, *inputs):
+        """A page's HTML: reused while the code and `inputs` are unchanged, else `render()`ed."""
+        def counted():
+            self.rendered += 1
+            return render()
+        return cached_text(self.cache_dir / "pages", digest(self.code, self.course_title, *inputs), counted)
+
+
+def lecture_page(pages, lecture, results, manifests, links, index, body=None):
     """HTML of one lecture page; reused from the cache when nothing it shows has changed.
 
     `body` is the page body if it was written while the figures were drawn.
     """
     previous = links[index - 1] if index > 0 else None
     following = links[index + 1] if index + 1 < len(links) else None
-    key = digest(ENGINE_SOURCES, course_title, lecture.meta, lecture.body, results, manifests,
-                 [link.__dict__ for link in (previous, following) if link])
 
     def render():
-        written = body or lecture_body(lecture, results, cache_dir)
+        written = body or lecture_body(lecture, results, pages.cache_dir)
         meta = lecture.meta
-        return render_page(env(), "lecture.html", LecturePage(
-            course_title, "../", meta["title"], meta["number"], meta["summary"], written.finish(manifests),
+        return render_page(pages.env(), "lecture.html", LecturePage(
+            pages.course_title, "../", meta["title"], meta["number"], meta["summary"], written.finish(manifests),
             written.toc, previous, following, "results.json"))
-    return cached_text(cache_dir / "pages", key, render)
+    return pages.cached(render, lecture.meta, lecture.body, results, manifests,
+                        [link.__dict__ for link in (previous, following) if link])
 
 
-def home_page(env, course_title, source, intro_md, intro_line, cards, cache_dir):
+def home_page(pages, source, intro_md, intro_line, cards):
     """HTML of the course home: its introduction and a card per lecture (cached like lecture pages)."""
     def render():
-        intro = page_body(intro_md, source, intro_line, {}, cache_dir).finish({})
-        return render_page(env(), "home.html", HomePage(course_title, "", intro, cards))
-    key = digest(ENGINE_SOURCES, course_title, intro_md, [card.__dict__ for card in cards])
-    return cached_text(cache_dir / "pages", key, render)
+        intro = page_body(intro_md, source, intro_line, {}, pages.cache_dir).finish({})
+        return render_page(pages.env(), "home.html", HomePage(pages.course_title, "", intro, cards))
+    return pages.cached(render, intro_md, [card.__dict__ for card in cards])
 
 
-def site_files(content_dir, lectures, computed, manifests, bodies, cache_dir, figure_dir, steps):
+def site_files(content_dir, lectures, computed, manifests, bodies, code, cache_dir, figure_dir, steps):
     """Every file of the site: relative path -> bytes, or a cached file to link."""
     course_meta, intro_md, intro_line = split_front_matter(
         (content_dir / "index.md").read_text(encoding="utf-8"), content_dir / "index.md")
-    course_title = course_meta.get("title", "Course")
-    env = functools.cache(lambda: template_environment(ROOT / "templates"))  # only if a page is rendered
+    pages = Pages(course_meta.get("title", "Course"), cache_dir, code)
     links = [lecture_link(lecture, manifests[lecture.slug]) for lecture in lectures]
     files = {}
     for index, lecture in enumerate(lectures):
         slug, results = lecture.slug, computed[lecture.slug].published
-        files[f"{slug}/index.html"] = lecture_page(env, course_title, lecture, results, manifests[slug],
-                                                   links, index, cache_dir, bodies.get(slug)).encode()
+        files[f"{slug}/index.html"] = lecture_page(pages, lecture, results, manifests[slug], links, index,
+                                                   bodies.get(slug)).encode()
         files[f"{slug}/results.json"] = (json.dumps(results, indent=1, sort_keys=True) + "\n").encode()
         files.update(figure_files(slug, manifests[slug], figure_dir))
         files.update(static_files(lecture))
-    files["index.html"] = home_page(env, course_title, content_dir / "index.md", intro_md, intro_line, links,
-                                    cache_dir).encode()
+    files["index.html"] = home_page(pages, content_dir / "index.md", intro_md, intro_line, links).encode()
     files["assets/style.css"] = ROOT / "templates" / "static" / "style.css"
     for path in mathtex.copy_katex_assets(cache_dir / "katex"):
         files[f"assets/katex/{path.relative_to(cache_dir / 'katex').as_posix()}"] = path
     files[".nojekyll"] = b""  # GitHub Pages: serve files as they are
-    steps.done(f"pages: {len(lectures) + 1} rendered")
+    steps.done(f"pages: {pages.rendered} rendered, {len(lectures) + 1 - pages.rendered} reused")
     return files
 
 
 def build(content_dir, out_dir, cache_dir, figure_dir, quiet=False):
     """The whole build; returns a summary dict. Raises BuildError on an author's mistake."""
     steps = Steps(quiet)
-    with remembered_keys(cache_dir / "keys.json", [ROOT / "lecturekit", content_dir, ROOT / "build.py"]):
+    code = source_fingerprint([ROOT / "lecturekit", content_dir, ROOT / "build.py"])
+    with remembered_keys(cache_dir / "keys.json", code):
         lectures = find_lectures(content_dir)
         steps.done(f"found {len(lectures)} lecture(s) in {content_dir.name}/")
         computed, manifests, bodies, rendered = compute_and_draw(lectures, cache_dir, figure_dir, steps)
-        files = site_files(content_dir, lectures, computed, manifests, bodies, cache_dir, figure_dir, steps)
+        files = site_files(content_dir, lectures, computed, manifests, bodies, code, cache_dir, figure_dir, steps)
         publish(out_dir, files)
     steps.done(f"wrote {len(files)} files to {out_dir.name}/")
     return {"lectures": len(lectures), "computed": sum(len(c.ran) for c in computed.values()),

@@ -70,6 +70,18 @@ def test_code_edit_recomputes_only_what_depends_on_it(tmp_path):
     assert again["computed"] == 1 and again["rendered"] == 0  # the figure does not use `summary`
 
 
+def test_page_shows_current_source_of_code_no_computation_uses(tmp_path):
+    write_lecture(tmp_path, lecture=LECTURE + '\n{{ source("lecture_tiny.shown.helper") }}\n')
+    shown = tmp_path / "content" / "tiny" / "shown.py"
+    shown.write_text('def helper():\n    """VERSION-ONE"""\n')
+    build.build(**build_args(tmp_path))
+    shown.write_text('def helper():\n    """VERSION-TWO"""\n')
+    again = build.build(**build_args(tmp_path))
+    page = (tmp_path / "site" / "tiny" / "index.html").read_text()
+    assert "VERSION-TWO" in page and "VERSION-ONE" not in page
+    assert again["computed"] == 0 and again["rendered"] == 0
+
+
 def failing_build(tmp_path, **changes):
     """Build once successfully, then with `changes`; returns the BuildError."""
     write_lecture(tmp_path)

@@ -235,14 +235,13 @@ def source_fingerprint(roots):
 
 
 @contextlib.contextmanager
-def remembered_keys(path, roots):
+def remembered_keys(path, fingerprint):
     """Within a build, reuse the last build's keys while no source file and no library changed.
 
     Working out a key means reading the source of every function it reaches;
-    when the fingerprint of all sources is unchanged, the keys are too. New
-    keys are saved when the block succeeds.
+    while the `fingerprint` of all sources (see source_fingerprint) is
+    unchanged, the keys are too. New keys are saved when the block succeeds.
     """
-    fingerprint = source_fingerprint(roots)
     try:
         stored = json.loads(Path(path).read_text())
     except (OSError, ValueError):
