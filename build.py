@@ -115,7 +115,9 @@ def page_body(text, path, first_line, context, cache_dir):
     padded = "\n" * (first_line - 1) + text  # so every error's line is the file's line
     prose = render_prose(padded, path, 1, context, cache_dir / "jinja")
     protected, formulas = mathtex.protect_math(prose, path)
-    rendered = mathtex.render_formulas(formulas, path, cache_dir / "math")
+    # Jinja may have added or dropped lines: a bad formula is reported at its line in the file.
+    rendered = mathtex.render_formulas(formulas, path, cache_dir / "math",
+                                       line_of=lambda i: mathtex.source_lines(formulas, padded, path)[i])
     return Body(*markdown_to_html(protected), rendered)
 
 

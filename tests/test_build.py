@@ -106,6 +106,14 @@ def test_bad_formula_names_file_and_line(tmp_path):
     assert "formula" in str(error)
 
 
+def test_bad_formula_after_lines_jinja_added_names_its_own_line(tmp_path):
+    shown = '{{ source("lecturekit.engine.prose.sig") }}\n\n'  # a code block many lines long
+    error = failing_build(tmp_path, lecture=LECTURE.replace("Inline math", shown + "Inline math")
+                          .replace("(w - c)^2", r"\frac{1}{"))
+    assert error.path.name == "lecture.md" and error.line == 14  # the formula's line in the file
+    assert "formula" in str(error)
+
+
 def test_missing_figure_names_file_and_line(tmp_path):
     error = failing_build(tmp_path, lecture=LECTURE.replace("fig:parabola", "fig:parabla"))
     assert error.line == 16 and "parabla" in str(error) and "parabola" in str(error)

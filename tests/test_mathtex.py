@@ -14,6 +14,7 @@ from lecturekit.engine.mathtex import (
     protect_math,
     render_formulas,
     restore_math,
+    source_lines,
 )
 
 PATH = "content/lec01/index.md"
@@ -129,6 +130,31 @@ def test_static_formulas_are_typeset_in_the_background(tmp_path, monkeypatch):
     monkeypatch.setattr(subprocess, "Popen", no_node)
     assert render_formulas(protect_math("$a^2$ $$b_1$$", PATH)[1], PATH, tmp_path)
     mathtex.prerender_static_math("$a^2$ and $c = {{ demo.c }}$", tmp_path)()  # cached or dynamic: no Node
+
+
+def lines_after_jinja(source, rendered):
+    return source_lines(protect_math(rendered, PATH)[1], source, PATH)
+
+
+def test_formula_lines_are_lines_of_the_source_after_jinja_adds_lines():
+    source = "$a$\n{{ code }}\n$b = {{ x }}$\n"
+    assert lines_after_jinja(source, "$a$\nline\nline\nline\n$b = 3$\n") == [1, 3]
+
+
+def test_a_loop_repeats_a_formula_and_an_untaken_branch_skips_some():
+    source = ("{% for g in gs %}$y_{{ g }}$ {% endfor %}\n"
+              "{% if tie %}$w = {{ a }}$\nand $w = {{ b }}$\n{% else %}\n$w^* = {{ a }}$\n{% endif %}\n$z$\n")
+    rendered = "$y_1$ $y_2$ $y_3$ \n\n$w^* = 4$\n\n$z$\n"
+    assert lines_after_jinja(source, rendered) == [1, 1, 1, 5, 7]
+
+
+def test_equal_formulas_on_different_lines_keep_their_own_lines():
+    source = "$w$\n\n{{ block }}\n\n$w$\n"
+    assert lines_after_jinja(source, "$w$\n\nA\nB\nC\n\n$w$\n") == [1, 5]
+
+
+def test_formulas_jinja_made_up_have_no_source_line():
+    assert lines_after_jinja("{{ made_up }}\n", "$q$\n") == [None]
 
 
 def test_missing_node_says_how_to_fix(tmp_path, monkeypatch):

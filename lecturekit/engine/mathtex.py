@@ -6,8 +6,6 @@ Pipeline, per page::
     rendered = render_formulas(formulas, path, cache_dir)  # one Node process
     html = restore_math(markdown.markdown(text), rendered) # tokens -> KaTeX HTML
 
-For one Node process per *build*, protect every page first and call
-`render_formulas` once with all formulas and a parallel list of paths.
 `prerender_static_math` fills the cache early, in the background, with the
 formulas that do not depend on computed results.
 
@@ -354,12 +352,11 @@ def _uncached(formulas, cache):
     prefix = _key_prefix(katex_version())
     keys = [_cache_key(prefix, f) for f in formulas]
     html = {}
-    if cache is not None:
-        for key in set(keys):
-            try:
-                html[key] = (cache / f"{key}.html").read_text(encoding="utf-8")
-            except FileNotFoundError:
-                pass
+    for key in set(keys):
+        try:
+            html[key] = (cache / f"{key}.html").read_text(encoding="utf-8")
+        except FileNotFoundError:
+            pass
     todo = {}
     for formula, key in zip(formulas, keys):
         if key not in html and key not in todo:
@@ -368,45 +365,80 @@ def _uncached(formulas, cache):
 
 
 def _keep(todo, results, cache):
-    """KaTeX's results by key: (html of those that rendered, cached if `cache`; error of those that did not)."""
+    """KaTeX's results by key: (html of those that rendered, now cached; error of those that did not)."""
     html, errors = {}, {}
     for key, result in zip(todo, results):
         if "error" in result:
             errors[key] = result["error"]
         else:
             html[key] = result["html"]
-            if cache is not None:
-                atomic_write_bytes(cache / f"{key}.html", result["html"].encode("utf-8"))
+            atomic_write_bytes(cache / f"{key}.html", result["html"].encode("utf-8"))
     return html, errors
 
 
-def render_formulas(formulas, path, cache_dir=None):
+def render_formulas(formulas, path, cache_dir, line_of=None):
     """KaTeX HTML for each formula, in order.
 
-    `path` names the source file, or is a list parallel to `formulas` (one
-    path per formula) so that a whole build can render in one call. Formulas
-    not in `cache_dir` (one file per formula; None: no cache) are rendered by
-    one `node katex_render.js` process; a cached rebuild never starts Node.
+    Formulas not in `cache_dir` (one file per formula) are rendered by one
+    `node katex_render.js` process; a cached rebuild never starts Node. A
+    formula KaTeX rejects is an error at `path`, line `line_of(i)` (default:
+    the formula's own line).
     """
     formulas = list(formulas)
-    if isinstance(path, (str, os.PathLike)) or path is None:
-        paths = [path] * len(formulas)
-    else:
-        paths = list(path)
-        if len(paths) != len(formulas):
-            raise ValueError("render_formulas: one path per formula, or a single path")
     if not formulas:
         return []
-    cache = Path(cache_dir) if cache_dir is not None else None
+    cache = Path(cache_dir)
     keys, html, todo = _uncached(formulas, cache)
     if todo:
         texs = [(f.tex, f.display) for f in todo.values()]
-        rendered, errors = _keep(todo, _node_results(_start_node(texs, paths[0]), len(texs), paths[0]), cache)
+        rendered, errors = _keep(todo, _node_results(_start_node(texs, path), len(texs), path), cache)
         html.update(rendered)
         for i, key in enumerate(keys):  # report the first bad formula in source order
             if key in errors:
-                raise BuildError(f"cannot render formula: {errors[key]}", paths[i], formulas[i].line)
+                line = line_of(i) if line_of else formulas[i].line
+                raise BuildError(f"cannot render formula: {errors[key]}", path, line)
     return [html[key] for key in keys]
+
+
+_JINJA = re.compile(r"{{.*?}}|{%.*?%}|{#.*?#}", re.S)
+
+
+def _loose(text):
+    """A pattern for `text` up to whitespace, which Jinja's `{{-` and `-}}` may strip."""
+    return r"\s*".join(map(re.escape, text.split()))
+
+
+def source_lines(formulas, source, path):
+    """Line in `source`, the Markdown before Jinja, of each formula found in what Jinja made of it.
+
+    Jinja adds lines (a `source()` block, a loop) and drops some (a branch
+    not taken), so a formula's line in its output is not its line in the
+    file. Each formula is paired, in order, with a formula of `source` whose
+    Jinja parts match anything; a loop may repeat one, a branch not taken
+    skips some, and among such pairings the one with fewest repeats wins.
+    None for every formula when no pairing exists.
+    """
+    raw = protect_math(source, path)[1]
+    patterns = [re.compile(".*?".join(_loose(part) for part in _JINJA.split(f.tex)), re.S) for f in raw]
+    never = len(formulas) + 1  # more repeats than any pairing has
+    previous, came = None, []  # fewest repeats with the previous formula paired to raw[j]; the pairings
+    for formula in formulas:
+        row, back = [never] * len(raw), [None] * len(raw)
+        best = (never, None)  # fewest repeats of the previous formula paired before raw[j], and where
+        for j, (candidate, pattern) in enumerate(zip(raw, patterns)):
+            if previous and j and previous[j - 1] < best[0]:
+                best = (previous[j - 1], j - 1)
+            if candidate.display == formula.display and pattern.fullmatch(formula.tex):
+                row[j], back[j] = (0, None) if previous is None else min(best, (previous[j] + 1, j))
+        previous = row
+        came.append(back)
+    if not formulas or min(previous, default=never) >= never:
+        return [None] * len(formulas)
+    j, lines = previous.index(min(previous)), []
+    for back in reversed(came):
+        lines.append(raw[j].line)
+        j = back[j]
+    return lines[::-1]
 
 
 def prerender_static_math(text, cache_dir):
