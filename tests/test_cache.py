@@ -24,9 +24,22 @@ def test_key_changes_with_source_and_inputs(monkeypatch):
 def test_key_follows_project_helpers_and_library_versions(monkeypatch):
     from lecturekit.numerics import grid
     key = make_key(grid.loss_grid, {})
-    monkeypatch.setitem(cache._VERSIONS, "numpy", "0.0-other")
-    cache._CLOSURES.clear()
+    monkeypatch.setattr(cache, "library_version", lambda name: "0.0-other")
     assert make_key(grid.loss_grid, {}) != key
+
+
+def test_docstrings_and_comments_are_not_part_of_a_key(tmp_path):
+    def key_of(source):
+        path = tmp_path / f"module_{abs(hash(source))}.py"
+        path.write_text(source)
+        namespace = {}
+        exec(compile(source, str(path), "exec"), namespace)
+        return make_key(namespace["f"], {})
+
+    plain = key_of("def f(x):\n    return 2 * x\n")
+    assert key_of('def f(x):\n    """Twice x."""\n    # why: see the lecture\n    return 2 * x  # double\n') == plain
+    assert key_of("def f(x):\n    return 3 * x\n") != plain
+    assert key_of("def f(x=1):\n    return 2 * x\n") != plain
 
 
 def test_closure_includes_called_project_functions():
@@ -62,11 +75,11 @@ def test_key_follows_module_level_data(tmp_path):
     f = namespace["f"]
     key = make_key(f, {})
     namespace["TABLE"]["lr"] = 0.2
-    cache._CLOSURES.clear()
+    cache.source_closure.cache_clear()
     assert make_key(f, {}) != key
     namespace["TABLE"]["lr"] = 0.1
-    cache._CLOSURES.clear()
+    cache.source_closure.cache_clear()
     assert make_key(f, {}) == key
     namespace["LAMS"][0] = 0.5
-    cache._CLOSURES.clear()
+    cache.source_closure.cache_clear()
     assert make_key(f, {}) != key

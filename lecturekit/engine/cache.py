@@ -5,6 +5,7 @@ of every project function it reaches, its inputs (the keys of the results it
 consumes, its keyword arguments) and the versions of the libraries it imports.
 Change any of them and the key changes, so a stale entry is never served.
 """
+import ast
 import contextlib
 import dis
 import functools
@@ -73,6 +74,10 @@ def fingerprint(value):
     return repr(value)
 
 
+_IMPORT_NAME = dis.opmap["IMPORT_NAME"]
+
+
+@functools.cache
 def _local_imports(code, package):
     """Project modules imported inside a function body (`from lecturekit.x import y`).
 
@@ -81,18 +86,6 @@ def _local_imports(code, package):
     Only project modules are imported here: a local `import matplotlib` must
     stay unimported on a warm build.
     """
-    if (code, package) not in _IMPORTS:
-        _IMPORTS[code, package] = _find_local_imports(code, package)
-    return _IMPORTS[code, package]
-
-
-_IMPORTS = {}
-
-
-_IMPORT_NAME = dis.opmap["IMPORT_NAME"]
-
-
-def _find_local_imports(code, package):
     modules, level = [], 0
     has_imports = _IMPORT_NAME in code.co_code[::2]  # opcodes sit at even offsets; most bodies import nothing
     for instruction in dis.get_instructions(code) if has_imports else ():
@@ -160,32 +153,65 @@ def _referenced(fn):
     return found, libraries, constants
 
 
-_SOURCES = {}
-
-
+@functools.cache
 def object_source(obj):
-    """inspect.getsource, memoized: keys of many figures share the same helpers."""
-    if obj not in _SOURCES:
+    """The code of a function or class, named, for its key (memoized: keys of many figures share helpers).
+
+    Docstrings and comments are left out: rewording them changes no result
+    and should redraw no figure.
+    """
+    node = _definition(obj)
+    if node is not None:
+        text = ast.unparse(node)
+    else:
         try:
             text = inspect.getsource(obj)
         except (OSError, TypeError):  # source unavailable: fall back to the compiled code
             code = getattr(obj, "__code__", None)
             text = repr((code.co_code, code.co_consts, code.co_names)) if code else ""
-        _SOURCES[obj] = f"{obj.__module__}.{obj.__qualname__}\n{text}"
-    return _SOURCES[obj]
+    return f"{obj.__module__}.{obj.__qualname__}\n{text}"
 
 
+def _definition(obj):
+    """The syntax tree of a function or class, docstrings removed; None if its file does not show it."""
+    try:
+        filename = inspect.getsourcefile(obj)
+        text = Path(filename).read_text(encoding="utf-8")
+    except (TypeError, OSError):
+        return None
+    by_line, by_name = _definitions(text)
+    node = by_line.get(obj.__code__.co_firstlineno) if inspect.isfunction(obj) else by_name.get(obj.__qualname__)
+    return node if node is not None and node.name == obj.__name__ else None
+
+
+@functools.cache
+def _definitions(text):
+    """Every def and class of a module's text, docstrings removed: by first line (decorators
+    included, as in co_firstlineno) and by qualified name. One parse serves all of a file's keys."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return {}, {}
+    by_line, by_name = {}, {}
+
+    def visit(statements, prefix):  # statements only: definitions are statements
+        for node in statements:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                if ast.get_docstring(node):
+                    node.body = node.body[1:] or [ast.Pass()]
+                by_line[min([d.lineno for d in node.decorator_list] + [node.lineno])] = node
+                by_name[prefix + node.name] = node
+                visit(node.body, prefix + node.name + ("." if isinstance(node, ast.ClassDef) else ".<locals>."))
+            else:  # if, for, while, with, try: their blocks
+                for block in ("body", "orelse", "finalbody", "handlers"):
+                    visit(getattr(node, block, []), prefix)
+    visit(tree.body, "")
+    return by_line, by_name
+
+
+@functools.cache
 def source_closure(fn):
     """Sources of `fn` and of every project function it reaches, and the libraries used."""
-    if fn not in _CLOSURES:
-        _CLOSURES[fn] = _source_closure(fn)
-    return _CLOSURES[fn]
-
-
-_CLOSURES = {}
-
-
-def _source_closure(fn):
     seen, sources, libraries, todo = set(), [], {"numpy"}, [fn]
     while todo:
         obj = inspect.unwrap(todo.pop())
@@ -205,18 +231,14 @@ def _source_closure(fn):
     return sorted(set(sources)), sorted(libraries)
 
 
-_VERSIONS = {}
-
-
+@functools.cache
 def library_version(top_level_name):
     """Installed version of a tracked library (memoized: metadata lookups are slow)."""
     import importlib.metadata  # here: a build whose keys are remembered never needs it
-    if top_level_name not in _VERSIONS:
-        try:
-            _VERSIONS[top_level_name] = importlib.metadata.version(TRACKED_LIBRARIES[top_level_name])
-        except importlib.metadata.PackageNotFoundError:
-            _VERSIONS[top_level_name] = "absent"
-    return _VERSIONS[top_level_name]
+    try:
+        return importlib.metadata.version(TRACKED_LIBRARIES[top_level_name])
+    except importlib.metadata.PackageNotFoundError:
+        return "absent"
 
 
 _MEMO = {"keys": None}
