@@ -160,8 +160,8 @@ def compute_and_draw(lectures, cache_dir, figure_dir, steps):
                 cleanup.callback(typeset)  # Node is waited for even if a computation fails
             cleanup.enter_context(pool)
             computed[lecture.slug] = results(on_ready=pool.ready)
-            ran = sum(len(c.ran) for c in computed.values())
-            steps.done(f"results: {ran} computed, {sum(len(c.keys) for c in computed.values()) - ran} reused")
+            ran, total = len(computed[lecture.slug].ran), len(computed[lecture.slug].keys)
+            steps.done(f"results: {ran} computed, {total - ran} reused")
             if pool.tasks:  # the workers are still drawing
                 typeset()
                 bodies[lecture.slug] = lecture_body(lecture, computed[lecture.slug].published, cache_dir)
@@ -254,7 +254,7 @@ def build(content_dir, out_dir, cache_dir, figure_dir, quiet=False):
 
 
 @contextlib.contextmanager
-def build_lock(path, quiet=False):
+def build_lock(path):
     """One build at a time: a second one waits for the first, and says so."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w") as handle:
@@ -276,7 +276,7 @@ def main(argv=None):
     parser.add_argument("--summary", type=Path, help="also write the build summary as JSON to this file")
     args = parser.parse_args(argv)
     try:
-        with build_lock(args.cache / "build.lock", args.quiet):
+        with build_lock(args.cache / "build.lock"):
             summary = build(args.content, args.out, args.cache, args.figures, args.quiet)
     except BuildError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -44,7 +44,6 @@ def watch(interval=0.3):
         time.sleep(interval)
         now = snapshot()
         if now != seen:
-            seen = now
             rebuild()
             seen = snapshot()
 

@@ -299,18 +299,7 @@ def _make_key(fn, inputs):
         "libraries": {name: library_version(name) for name in libraries},
         "inputs": inputs,
     }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=repr).encode()).hexdigest()[:24]
-
-
-def to_plain(value):
-    """Convert numpy scalars inside plain values to Python numbers (arrays stay arrays)."""
-    if isinstance(value, dict):
-        return {str(k): to_plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [to_plain(v) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
+    return digest(payload)
 
 
 def split_arrays(value, prefix=""):
@@ -332,15 +321,15 @@ def split_arrays(value, prefix=""):
             elif kept is not _ARRAY:
                 plain[str(key)] = kept
         return plain, arrays
-    return to_plain(value), {}
+    return (value.item() if isinstance(value, np.generic) else value), {}  # numpy scalars become numbers
 
 
 _ARRAY = object()  # marks a value that went to the arrays
 
 
 def join_arrays(plain, arrays):
-    """Inverse of split_arrays."""
-    result = json.loads(json.dumps(plain))
+    """Inverse of split_arrays; fills in `plain`, a tree fresh from JSON, and returns it."""
+    result = plain
     for path, array in arrays.items():
         *parents, last = path.split(".")
         node = result

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .cache import ResultCache, atomic_write_bytes, digest, make_key
+from .cache import ResultCache, digest, make_key
+from ..files import atomic_write_bytes
 from .errors import BuildError, describe_failure, ignore_interrupts
 from ..plotting.clipping import check_edges
 from ..plotting.style import DPI
@@ -152,19 +153,18 @@ def plan_figures(lecture, keys, folder):
     siblings = {}
     for spec in lecture.figures:
         siblings.setdefault(spec.group or spec.name, []).append(spec)
-    manifests, tasks = {}, {}
+    manifests, tasks, key_of = {}, {}, {}
     for spec in lecture.figures:
         for dep in spec.deps:
             if dep not in keys:
                 raise BuildError(f"figure '{spec.name}' needs a computation named '{dep}', and there is none",
                                  lecture.folder)
-        key = figure_key(spec, keys, siblings[spec.group or spec.name])
-        manifests[spec.name] = load_manifest(folder, key)
+        key_of[spec.name] = figure_key(spec, keys, siblings[spec.group or spec.name])
+        manifests[spec.name] = load_manifest(folder, key_of[spec.name])
         if manifests[spec.name] is None:
-            tasks.setdefault(spec.group or spec.name, []).append((spec, key))
+            tasks.setdefault(spec.group or spec.name, []).append((spec, key_of[spec.name]))
     for group, task in tasks.items():  # a group is redrawn whole: one call draws all its members
-        if len(task) < len(siblings[group]):
-            task[:] = [(spec, figure_key(spec, keys, siblings[group])) for spec in siblings[group]]
+        task[:] = [(spec, key_of[spec.name]) for spec in siblings[group]]
     return manifests, list(tasks.values())
 
 
@@ -177,12 +177,12 @@ class FigurePool:
     workers read them.
     """
 
-    def __init__(self, lecture, keys, folder, results_dir, progress=lambda name: None, workers=None):
+    def __init__(self, lecture, keys, folder, results_dir, progress=lambda name: None):
         self.source, self.folder, self.progress = lecture.folder, folder, progress
         self.keys, self.results = keys, ResultCache(results_dir)
         self.manifests, self.tasks = plan_figures(lecture, keys, folder)
         self.waiting, self.running, self.available = list(range(len(self.tasks))), [], set()
-        self.workers = min(workers or os.cpu_count() or 1, len(self.tasks))
+        self.workers = min(os.cpu_count() or 1, len(self.tasks))
         self.pool = None
 
     def __enter__(self):

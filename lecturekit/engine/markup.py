@@ -18,7 +18,7 @@ EXTENSION_CONFIGS = {
 }
 
 
-def figure_references(text, path, first_line):
+def figure_references(text, first_line):
     """(name, line) for each figure the Markdown refers to."""
     return [(match.group(1), first_line + number)
             for number, line in enumerate(text.splitlines())
@@ -27,7 +27,7 @@ def figure_references(text, path, first_line):
 
 def check_figure_references(text, path, first_line, known):
     """Fail on a figure name that no figure code produces, naming file and line."""
-    for name, line in figure_references(text, path, first_line):
+    for name, line in figure_references(text, first_line):
         if name not in known:
             import difflib
             close = difflib.get_close_matches(name, known, n=3)
@@ -47,8 +47,7 @@ def figure_element(name, number, alt, caption, manifest, url_for):
                                               "media": "(prefers-reduced-motion: reduce)"})
         etree.SubElement(picture, "img", {"src": url_for(name, "file"), **image_attrs})
         # Print shows the still poster; CSS hides one or the other.
-        etree.SubElement(figure, "img", {"src": url_for(name, "poster"), "class": "poster", **image_attrs,
-                                         "alt": alt})
+        etree.SubElement(figure, "img", {"src": url_for(name, "poster"), "class": "poster", **image_attrs})
     else:
         etree.SubElement(figure, "img", {"src": url_for(name, "file"), **image_attrs})
     caption_el = etree.SubElement(figure, "figcaption")
