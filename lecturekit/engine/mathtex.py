@@ -30,6 +30,8 @@ from lecturekit.files import atomic_write_bytes
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 KATEX_DIR = REPO_ROOT / "node_modules" / "katex"
 RENDER_SCRIPT = Path(__file__).resolve().with_name("katex_render.js")
+NOT_INSTALLED = f"KaTeX is not installed in {KATEX_DIR.parent}: run `npm ci` in {REPO_ROOT}"
+NODE_HINT = f"install Node.js (18 or later) and run `npm ci` in {REPO_ROOT}"
 
 TOKEN_PREFIX = "MATHTOKEN"
 _TOKEN = re.compile(TOKEN_PREFIX + r"(\d+)X")
@@ -294,7 +296,7 @@ def katex_version():
     try:
         return json.loads((KATEX_DIR / "package.json").read_text(encoding="utf-8"))["version"]
     except (OSError, ValueError, KeyError):
-        raise BuildError(f"KaTeX is not installed in {KATEX_DIR.parent}: run `npm ci` in {REPO_ROOT}") from None
+        raise BuildError(NOT_INSTALLED) from None
 
 
 def _key_prefix(version):
@@ -313,15 +315,14 @@ def _cache_key(prefix, formula):
 def _start_node(texs, path):
     """Start one Node process rendering [(tex, display)]; the request is fully written on return."""
     node = os.environ.get("LECTUREKIT_NODE") or shutil.which("node")
-    hint = f"install Node.js (18 or later) and run `npm ci` in {REPO_ROOT}"
     if not node:
-        raise BuildError(f"cannot render math: Node.js (`node`) not found on PATH; {hint}", path)
+        raise BuildError(f"cannot render math: Node.js (`node`) not found on PATH; {NODE_HINT}", path)
     import subprocess  # here: a build whose formulas are all cached never starts Node
     try:
         proc = subprocess.Popen([node, str(RENDER_SCRIPT), str(REPO_ROOT)], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
     except OSError:
-        raise BuildError(f"cannot render math: cannot run {node}; {hint}", path) from None
+        raise BuildError(f"cannot render math: cannot run {node}; {NODE_HINT}", path) from None
     # Node reads the whole request before it writes, so writing it all first cannot deadlock;
     # closing stdin now also keeps processes forked later from holding it open.
     with proc.stdin:
@@ -333,14 +334,13 @@ def _start_node(texs, path):
 def _node_results(proc, count, path):
     """Wait for a Node process from _start_node; return KaTeX's `count` results."""
     import subprocess
-    hint = f"install Node.js (18 or later) and run `npm ci` in {REPO_ROOT}"
     try:
         out, err = proc.communicate(timeout=600)
     except subprocess.TimeoutExpired:
         proc.kill()
         raise BuildError("cannot render math: KaTeX took longer than 10 minutes", path) from None
     if proc.returncode != 0:
-        raise BuildError(f"cannot render math: {RENDER_SCRIPT.name} failed: {err.strip()}; {hint}", path)
+        raise BuildError(f"cannot render math: {RENDER_SCRIPT.name} failed: {err.strip()}; {NODE_HINT}", path)
     results = json.loads(out)["results"]
     if len(results) != count:
         raise BuildError(f"cannot render math: {RENDER_SCRIPT.name} returned {len(results)} of {count}", path)
@@ -532,7 +532,7 @@ def copy_katex_assets(dest_dir):
     try:
         css = (dist / "katex.min.css").read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise BuildError(f"KaTeX is not installed in {KATEX_DIR.parent}: run `npm ci` in {REPO_ROOT}") from None
+        raise BuildError(NOT_INSTALLED) from None
     css = _woff2_only(css)
     dest = Path(dest_dir)
     (dest / "fonts").mkdir(parents=True, exist_ok=True)
