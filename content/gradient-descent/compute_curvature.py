@@ -124,6 +124,9 @@ def newton_optimum(w_grid, loss, grad, hessian, lecture_lr, tol=1e-5, grad_tol=1
     path = newton_path(grad, hessian, w_grid, tol=grad_tol)
     w_opt = path[-1]
     lams = np.linalg.eigvalsh(hessian(w_opt))
+    # Newton finds stationary points; the explorer and the page take this one for a minimum.
+    if not (np.all(lams > 0) and np.linalg.norm(grad(w_opt)) < grad_tol):
+        raise ValueError(f"Newton from the grid best {w_grid} did not reach a minimum: {w_opt}")
     best_lr = 2.0 / (lams.min() + lams.max())
     return {"optimum": {
         "w": _floats(w_opt), "loss": float(loss(w_opt)), "newton_steps": int(len(path) - 1),

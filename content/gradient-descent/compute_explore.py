@@ -21,7 +21,7 @@ import numpy as np
 from lecturekit.plotting.style import DPI
 from lecturekit.engine.registry import computation
 from lecturekit.numerics.descent import converged, momentum_path
-from lecturekit.numerics.newton import newton_path, steps_to_tolerance
+from lecturekit.numerics.newton import steps_to_tolerance
 from lecturekit.numerics.quadratic import max_stable_lr, measured_rate, momentum_rate
 from .problems import QUADRATIC_LAMS, quadratic_problem, sine_problem
 
@@ -98,13 +98,11 @@ def explore_quadratic():
 
 
 @computation(into="explore")
-def explore_sine(sine_dataset, sine_surface):
-    """The sine model from (2.2, 2.2) for a few (lr, beta): w* is the Newton-polished grid best."""
-    loss, grad, hessian = sine_problem(sine_dataset)
-    w_star = newton_path(grad, hessian, sine_surface["grid_best"])[-1]
-    curvatures = np.linalg.eigvalsh(hessian(w_star))
-    if not np.all(curvatures > 0) or np.linalg.norm(grad(w_star)) > 1e-8:
-        raise ValueError(f"Newton from the grid best did not reach a minimum: {w_star}")
-    # the local model (w - w*)^T diag(lams) (w - w*), as for the quadratic: lams = curvatures / 2
-    return {"sine": {**explore_grid("sine", loss, grad, w_star, curvatures / 2.0),
-                     "min_loss": float(loss(w_star))}}
+def explore_sine(sine_dataset, sine_optimum):
+    """The sine model from (2.2, 2.2) for a few (lr, beta): w* is the minimum Newton's method found
+    from the grid best (sine_optimum, section 6)."""
+    loss, grad, _ = sine_problem(sine_dataset)
+    optimum = sine_optimum["optimum"]
+    # the local model (w - w*)^T diag(lams) (w - w*), as for the quadratic: lams = Hessian eigenvalues / 2
+    lams = np.asarray(optimum["hessian_eigenvalues"]) / 2.0
+    return {"sine": explore_grid("sine", loss, grad, np.asarray(optimum["w"]), lams)}
