@@ -49,7 +49,7 @@ def taylor_expansion(w_star, loss, grad, hessian, surface_grid, fine=80, zoom=0.
         "w": _floats(w_star), "loss": float(loss(w_star)), "grad": _floats(g), "hessian": _floats(H),
         "eigenvalues": _floats(lams), "eigenvectors": _floats(V),
         "axis_lengths": _floats(0.5 / np.sqrt(np.abs(lams))),
-        "condition_number": float(lams.max() / lams.min()),
+        "condition_number": theory.condition_number(lams),
         # The model's own minimizer, w* - H^{-1} g: where one Newton step lands.
         "model_minimizer": _floats(w_star - np.linalg.solve(H, g)),
         **{name: {"box": boxes[name], "W1": A, "W2": B, "L": loss_grid(loss, A, B), "Q": loss_grid(q, A, B)}
@@ -118,7 +118,9 @@ def newton_optimum(w_grid, loss, grad, hessian, lecture_lr, tol=1e-5, grad_tol=1
     GD runs at two stable rates: the lecture's lr for this model, and the best
     fixed lr 2 / (lam_min + lam_max) of the Hessian at the optimum. `budget`
     steps cover the slowest of these runs (a few hundred steps) and the 1.5
-    times as many that the comparison figure shows.
+    times as many that the comparison figure shows. The rates come from the
+    quadratic theory, whose f = w^T diag(lams) w has Hessian 2 diag(lams): near
+    the optimum the loss is such a quadratic with lams = Hessian eigenvalues / 2.
     """
     w_grid = np.asarray(w_grid, dtype=float)
     path = newton_path(grad, hessian, w_grid, tol=grad_tol)
@@ -127,7 +129,8 @@ def newton_optimum(w_grid, loss, grad, hessian, lecture_lr, tol=1e-5, grad_tol=1
     # Newton finds stationary points; the explorer and the page take this one for a minimum.
     if not (np.all(lams > 0) and np.linalg.norm(grad(w_opt)) < grad_tol):
         raise ValueError(f"Newton from the grid best {w_grid} did not reach a minimum: {w_opt}")
-    best_lr = 2.0 / (lams.min() + lams.max())
+    model_lams = lams / 2.0
+    best_lr = theory.best_lr(model_lams)
     return {"optimum": {
         "w": _floats(w_opt), "loss": float(loss(w_opt)), "newton_steps": int(len(path) - 1),
         "grad_norm": float(np.linalg.norm(grad(w_opt))), "grad_tolerance": grad_tol,
@@ -135,8 +138,8 @@ def newton_optimum(w_grid, loss, grad, hessian, lecture_lr, tol=1e-5, grad_tol=1
         "distance_from_grid_best": float(np.linalg.norm(w_opt - w_grid)),
         "loss_gain": float(loss(w_grid) - loss(w_opt)),
         "tolerance": tol, "newton_steps_to_tolerance": steps_to_tolerance(path, w_opt, tol),
-        "max_stable_lr": float(2.0 / lams.max()),
-        "best_lr_rate": float((lams.max() - lams.min()) / (lams.max() + lams.min())),
+        "max_stable_lr": theory.max_stable_lr(model_lams),
+        "best_lr_rate": theory.best_rate(model_lams),
         "gd_lecture_lr": gd_to_tolerance(grad, w_grid, w_opt, lecture_lr, tol, budget),
         "gd_best_lr": gd_to_tolerance(grad, w_grid, w_opt, best_lr, tol, budget),
         "newton_path": path, "newton_distances": np.linalg.norm(path - w_opt, axis=-1),
