@@ -11,6 +11,7 @@ from lecturekit.plotting.style import DPI
 from lecturekit.engine.registry import figure
 from lecturekit.plotting.blit import blit_images
 from lecturekit.plotting.style import MARK_COLORS, PATH_COLOR, new_figure
+from lecturekit.plotting.surfaces import contour_levels
 from .compute_explore import settings
 
 
@@ -89,6 +90,6 @@ def explore_quad(explore_quadratic, quadratic_surface, variants):
 def explore_sine_run(explore_sine, sine_surface, variants):
     """Every sine setting: the path over the sine-MSE contours of its 30x30 grid, and its loss."""
     s, grid = explore_sine["sine"], sine_surface["grid"]
-    L = grid["L"]
-    levels = np.linspace(float(L.min()), float(np.percentile(L, 95)), 8)
-    return _explore_images(s, variants, (grid["W1"], grid["W2"], L, levels), (0.0, 1.4), False, ("$w_0$", "$w_1$"))
+    levels = contour_levels(grid["L"], 8)
+    return _explore_images(s, variants, (grid["W1"], grid["W2"], grid["L"], levels), (0.0, 1.4), False,
+                           ("$w_0$", "$w_1$"))
