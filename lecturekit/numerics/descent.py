@@ -58,15 +58,14 @@ def converged(path, eps=1e-6):
 
 
 def run_summary(path, loss, lr, beta, epochs, eps=1e-6):
-    """A JSON-able record of one run (plain lists, floats, ints, bools; beta None for GD).
+    """A JSON-able record of one run, a (k+1, d) path as descent_path and momentum_path return it
+    (plain lists, floats, ints, bools; beta None for GD).
 
     `final_loss` is a float that is inf for a run that overflowed (the loss at
     non-finite weights is undefined, nan for the sine model; inf says "diverged").
     Non-finite floats serialize with json.dumps' default allow_nan=True only.
     """
     path = np.asarray(path, dtype=float)
-    if path.ndim == 1:
-        path = path[:, None]
     final = path[-1]
     with np.errstate(over="ignore", invalid="ignore"):
         final_loss = float(np.asarray(loss(final)).reshape(-1)[0])

@@ -19,24 +19,23 @@ def nice_ticks(lo, hi, n=5):
     return ticks[(ticks >= lo) & (ticks <= hi)]
 
 
-def draw_contours(ax, W1, W2, L, levels=None, filled=True, colorbar=True):
-    """A contour map of a loss grid on `ax`; `colorbar` is True (beside it), False, or the Axes to draw it in."""
+def draw_contours(ax, W1, W2, L, levels=None, colorbar=True):
+    """A filled contour map of a loss grid on `ax`; `colorbar` is True (beside it), False, or the Axes to draw it in."""
     levels = contour_levels(L) if levels is None else levels
-    if filled:
-        shade = ax.contourf(W1, W2, L, levels=levels, cmap=CMAP, extend="max")
-        if colorbar is not False:
-            place = {"ax": ax, "shrink": 0.9} if colorbar is True else {"cax": colorbar}
-            bar = ax.figure.colorbar(shade, **place, label="loss", format="{x:.3g}")
-            bar.set_ticks(nice_ticks(levels[0], levels[-1]))
-    ax.contour(W1, W2, L, levels=levels, colors="white" if filled else "0.4", linewidths=0.4, alpha=0.6)
+    shade = ax.contourf(W1, W2, L, levels=levels, cmap=CMAP, extend="max")
+    if colorbar is not False:
+        place = {"ax": ax, "shrink": 0.9} if colorbar is True else {"cax": colorbar}
+        bar = ax.figure.colorbar(shade, **place, label="loss", format="{x:.3g}")
+        bar.set_ticks(nice_ticks(levels[0], levels[-1]))
+    ax.contour(W1, W2, L, levels=levels, colors="white", linewidths=0.4, alpha=0.6)
     ax.grid(False)
     return ax
 
 
-def draw_surface(ax, W1, W2, L, zlabel="loss"):
+def draw_surface(ax, W1, W2, L):
     """A 3-D surface of a loss grid on a 3-D `ax`."""
     ax.plot_surface(W1, W2, L, cmap=CMAP, linewidth=0, antialiased=True, alpha=0.9, rcount=30, ccount=30)
-    ax.set_title(zlabel)  # a z-axis label would be clipped by the panel's edge
+    ax.set_title("loss")  # a z-axis label would be clipped by the panel's edge
     ax.tick_params(pad=0)
     ax.view_init(elev=32, azim=-125)
     return ax
@@ -57,38 +56,31 @@ def mark_points(ax, marks, surface=None):
             ax.plot([w[0]], [w[1]], clip_on=False, **style)
 
 
-def draw_path(ax, path, losses=None, label="descent path", color=PATH_COLOR, arrows=False):
+def draw_path(ax, path, losses=None, label="descent path", color=PATH_COLOR):
     """A descent path as a line with dots (3-D when `losses` is given)."""
     path = np.asarray(path)
     if losses is not None:
         ax.plot(path[:, 0], path[:, 1], losses, "-o", color=color, markersize=2.5, linewidth=1.4, label=label, zorder=6)
         return
     ax.plot(path[:, 0], path[:, 1], "-o", color=color, markersize=2.5, linewidth=1.4, label=label, zorder=6)
-    if arrows and len(path) > 1:
-        d = np.diff(path, axis=0)
-        ax.quiver(path[:-1, 0], path[:-1, 1], d[:, 0], d[:, 1], angles="xy", scale_units="xy", scale=1,
-                  color=color, width=0.005, zorder=6)
 
 
-def draw_gradient_field(ax, W1, W2, U, V, normalize=True, color="black", label=None, fill=0.8):
-    """Arrows (U, V) at the grid points (W1, W2) on a contour `ax`.
+def draw_gradient_field(ax, W1, W2, U, V, label=None):
+    """Arrows (U, V) at the grid points (W1, W2) on a contour `ax`, normalized in length.
 
-    With `normalize`, every arrow keeps its direction in data coordinates but is
-    scaled to span `fill` grid cells, so a 30x30 field stays readable whatever
-    the gradient's size.
+    Every arrow keeps its direction in data coordinates but is scaled to span
+    0.8 grid cells, so a 30x30 field stays readable whatever the gradient's size.
     """
     U, V = np.asarray(U, dtype=float), np.asarray(V, dtype=float)
-    if normalize:
-        dx, dy = W1[0, 1] - W1[0, 0], W2[1, 0] - W2[0, 0]
-        cells = np.hypot(U / dx, V / dy)  # arrow length measured in grid cells
-        factor = np.divide(fill, cells, out=np.zeros_like(cells), where=cells > 0)
-        U, V = U * factor, V * factor
-    return ax.quiver(W1, W2, U, V, angles="xy", scale_units="xy", scale=1, color=color, width=0.003,
-                     headwidth=3.5, headlength=4, headaxislength=3.5, label=label, zorder=4)
+    dx, dy = W1[0, 1] - W1[0, 0], W2[1, 0] - W2[0, 0]
+    cells = np.hypot(U / dx, V / dy)  # arrow length measured in grid cells
+    factor = np.divide(0.8, cells, out=np.zeros_like(cells), where=cells > 0)
+    return ax.quiver(W1, W2, U * factor, V * factor, angles="xy", scale_units="xy", scale=1, color="black",
+                     width=0.003, headwidth=3.5, headlength=4, headaxislength=3.5, label=label, zorder=4)
 
 
 def surface_and_contours(grid, marks=(), path=None, path_losses=None, labels=("$w_1$", "$w_2$"),
-                         title=None, path_label="descent path", field=None, field_label="$-\\nabla L$"):
+                         path_label="descent path", field=None, field_label="$-\\nabla L$"):
     """Figure: 3-D surface (left) and contour map (right) of one loss grid.
 
     `field`, a pair (U, V) of arrays shaped like the grid, adds arrows
@@ -116,6 +108,4 @@ def surface_and_contours(grid, marks=(), path=None, path_losses=None, labels=("$
     handles, names = ax2.get_legend_handles_labels()
     if handles:  # below both panels, where it can hide no data
         fig.legend(handles, names, loc="outside lower center", ncols=min(len(handles), 4), fontsize=7)
-    if title:
-        fig.suptitle(title)
     return fig
