@@ -30,8 +30,9 @@ def _local_box(box, center, fraction):
 def taylor_expansion(w_star, loss, grad, hessian, surface_grid, fine=80, zoom=0.3):
     """L, g, H and the eigen-structure at w*, with the quadratic model on three grids.
 
-    `full`: the lecture's 30x30 grid; `fine`: the same box, finer, for contours;
-    `local`: a 30x30 grid over `zoom` of the box around w*, where the model is good.
+    `full`: the lecture's 30x30 grid, whose loss the surface already holds; `fine`: the
+    same box, finer, for contours; `local`: a 30x30 grid over `zoom` of the box around
+    w*, where the model is good.
     The eigen-axis of curvature lam is scaled by 0.5/sqrt|lam|: along it the model
     rises by lam s^2 / 2 = 1/8 (ignoring the gradient term).
     """
@@ -45,6 +46,7 @@ def taylor_expansion(w_star, loss, grad, hessian, surface_grid, fine=80, zoom=0.
     grids = {"full": (surface_grid["W1"], surface_grid["W2"]), "fine": (W1f, W2f), "local": (W1l, W2l)}
     boxes = {name: [[float(A.min()), float(A.max())], [float(B.min()), float(B.max())]]
              for name, (A, B) in grids.items()}
+    losses = {"full": surface_grid["L"], **{name: loss_grid(loss, *grids[name]) for name in ("fine", "local")}}
     return {
         "w": _floats(w_star), "loss": float(loss(w_star)), "grad": _floats(g), "hessian": _floats(H),
         "eigenvalues": _floats(lams), "eigenvectors": _floats(V),
@@ -52,7 +54,7 @@ def taylor_expansion(w_star, loss, grad, hessian, surface_grid, fine=80, zoom=0.
         "condition_number": theory.condition_number(lams),
         # The model's own minimizer, w* - H^{-1} g: where one Newton step lands.
         "model_minimizer": _floats(w_star - np.linalg.solve(H, g)),
-        **{name: {"box": boxes[name], "W1": A, "W2": B, "L": loss_grid(loss, A, B), "Q": loss_grid(q, A, B)}
+        **{name: {"box": boxes[name], "W1": A, "W2": B, "L": losses[name], "Q": loss_grid(q, A, B)}
            for name, (A, B) in grids.items()},
     }
 
