@@ -12,7 +12,7 @@ from lecturekit.numerics import quadratic as theory
 from lecturekit.numerics.descent import descent_path, run_summary
 from lecturekit.numerics.grid import loss_grid, weight_grid
 from lecturekit.numerics.newton import newton_path, steps_to_tolerance
-from lecturekit.numerics.taylor import eigen_axes, positive_definite, taylor_quadratic
+from lecturekit.numerics.taylor import eigen_axes, smallest_eigenvalue, taylor_quadratic
 from .compute_runs import RUN_TABLE
 from .problems import QUADRATIC_LAMS, logistic_problem, sine_problem
 
@@ -75,13 +75,12 @@ def sine_taylor(sine_dataset, sine_surface):
 
 
 def pd_map(hessian, grid):
-    """Where on the grid the Hessian is positive definite, and its smallest eigenvalue there."""
-    Hs = hessian(np.stack([grid["W1"], grid["W2"]], axis=-1))
-    pd = positive_definite(Hs)
-    min_eig = np.linalg.eigvalsh(Hs)[..., 0]
+    """Where on the grid the Hessian is positive definite (`pd`, shaped like the grid), and its
+    smallest eigenvalue over the grid."""
+    min_eig = smallest_eigenvalue(hessian(np.stack([grid["W1"], grid["W2"]], axis=-1)))
+    pd = min_eig > 0   # positive definite: every eigenvalue, so the smallest, is positive
     return {"convex_fraction": float(pd.mean()), "smallest_hessian_eigenvalue": float(min_eig.min()),
-            "pd_map": {"points": int(pd.size), "pd_points": int(pd.sum()),
-                       "W1": grid["W1"], "W2": grid["W2"], "pd": pd, "min_eigenvalue": min_eig}}
+            "pd_map": {"points": int(pd.size), "pd_points": int(pd.sum()), "pd": pd}}
 
 
 @computation(into="sine")

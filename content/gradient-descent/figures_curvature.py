@@ -108,16 +108,15 @@ def sine_convexity_map(sine_convexity, sine_surface, sine_optimum):
     """Grid points of the sine loss shaded by whether the Hessian there is positive definite."""
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Patch
-    m = sine_convexity["pd_map"]
+    pd, grid = sine_convexity["pd_map"]["pd"], sine_surface["grid"]   # pd: on the surface's grid
     fig = new_figure(PAGE_WIDTH * 0.8, PANEL_HEIGHT + 0.6)
     ax = fig.add_subplot()
     colors = ("#bdbdbd", "#4daf4a")
-    ax.pcolormesh(m["W1"], m["W2"], m["pd"].astype(float), cmap=ListedColormap(colors), vmin=0, vmax=1,
+    ax.pcolormesh(grid["W1"], grid["W2"], pd.astype(float), cmap=ListedColormap(colors), vmin=0, vmax=1,
                   shading="nearest", alpha=0.75)
-    grid = sine_surface["grid"]
     ax.contour(grid["W1"], grid["W2"], grid["L"], levels=contour_levels(grid["L"], 15), colors="0.2",
                linewidths=0.6, alpha=0.8)
-    ax.plot(m["W1"].ravel(), m["W2"].ravel(), ".", color="black", markersize=1.2)
+    ax.plot(grid["W1"].ravel(), grid["W2"].ravel(), ".", color="black", markersize=1.2)
     _star(ax, sine_surface["grid_best"], "grid best")
     _star(ax, sine_optimum["optimum"]["w"], "local minimum (Newton)", color=MARK_COLORS[2], marker="X", size=9)
     handles, _ = ax.get_legend_handles_labels()

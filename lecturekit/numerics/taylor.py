@@ -30,9 +30,14 @@ def eigen_axes(H):
     return lams, V
 
 
-def positive_definite(H_batch):
-    """Boolean array over the leading axes of (..., d, d): all eigenvalues > 0 (a strict local bowl)."""
+def smallest_eigenvalue(H_batch):
+    """The smallest eigenvalue of each symmetric matrix of (..., d, d), over the leading axes."""
     H_batch = np.asarray(H_batch, dtype=float)
     # eigvalsh assumes symmetry; symmetrize so round-off asymmetry cannot matter.
     sym = 0.5 * (H_batch + np.swapaxes(H_batch, -1, -2))
-    return np.all(np.linalg.eigvalsh(sym) > 0, axis=-1)
+    return np.linalg.eigvalsh(sym)[..., 0]  # eigenvalues ascend
+
+
+def positive_definite(H_batch):
+    """Boolean array over the leading axes of (..., d, d): all eigenvalues > 0 (a strict local bowl)."""
+    return smallest_eigenvalue(H_batch) > 0
