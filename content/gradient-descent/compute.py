@@ -75,18 +75,18 @@ def breast_cancer():
 
 
 def _classify(w, X, t, plane):
-    """Loss, accuracy and the predicted-probability map of one weight vector."""
+    """Loss, accuracy and the predicted-probability map (over the feature plane) of one weight vector."""
     w = np.asarray(w, dtype=float)
     predicted = (sigmoid(X @ w) >= 0.5).astype(float)
-    P1_, P2_ = plane
     return {"w": w.tolist(), "loss": float(logistic_nll(w, X, t)), "accuracy": float(np.mean(predicted == t)),
-            "predicted": predicted, "probability": sigmoid(w[0] * P1_ + w[1] * P2_)}
+            "predicted": predicted, "probability": sigmoid(w[0] * plane["x1"] + w[1] * plane["x2"])}
 
 
 def feature_plane(X, n=200, margin=0.5):
-    """A grid over the feature box, for probability maps."""
+    """A grid {"x1", "x2"} over the feature box, for probability maps."""
     lo, hi = X.min(axis=0) - margin, X.max(axis=0) + margin
-    return np.meshgrid(np.linspace(lo[0], hi[0], n), np.linspace(lo[1], hi[1], n))
+    x1, x2 = weight_grid((lo[0], hi[0]), (lo[1], hi[1]), n)
+    return {"x1": x1, "x2": x2}
 
 
 @computation(into="logistic")
@@ -94,21 +94,19 @@ def logistic_guesses(breast_cancer):
     """The two hand-picked weight vectors: how well does each classify?"""
     X, t = breast_cancer["X"], breast_cancer["t"]
     plane = feature_plane(X)
-    return {"guesses": [_classify(w, X, t, plane) for w in LOGISTIC_GUESSES],
-            "plane": {"x1": plane[0], "x2": plane[1]}}
+    return {"guesses": [_classify(w, X, t, plane) for w in LOGISTIC_GUESSES], "plane": plane}
 
 
 @computation(into="logistic")
-def logistic_surface(breast_cancer):
-    """Mean NLL on the 30x30 weight grid, and its best point."""
+def logistic_surface(breast_cancer, logistic_guesses):
+    """Mean NLL on the 30x30 weight grid, and its best point (its probabilities on the guesses' plane)."""
     X, t = breast_cancer["X"], breast_cancer["t"]
     W1, W2 = weight_grid(*LOGISTIC_BOX, GRID_POINTS)
     L = loss_grid(lambda w: logistic_nll(w, X, t), W1, W2)
     best, best_loss = grid_argmin(L, W1, W2)
-    plane = feature_plane(X)
     return {"grid": {"W1": W1, "W2": W2, "L": L, "box": [list(b) for b in LOGISTIC_BOX], "points": GRID_POINTS},
             "grid_best": best.tolist(), "grid_best_loss": best_loss,
-            "grid_best_fit": _classify(best, X, t, plane)}
+            "grid_best_fit": _classify(best, X, t, logistic_guesses["plane"])}
 
 
 @computation(into="sine")

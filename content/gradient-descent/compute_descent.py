@@ -6,6 +6,7 @@ add what the prose and figures of sections 4 and 5 need on top of them.
 import numpy as np
 
 from lecturekit.engine.registry import computation
+from lecturekit.numerics.grid import weight_grid
 from .problems import logistic_problem, sine_problem
 
 LOGISTIC_CHECK_W = (-1.0, 2.0)
@@ -25,8 +26,7 @@ def central_difference(loss, w, h=FD_STEP):
 
 def check_points(box, check_w, n=FD_GRID):
     """The check point and an n x n sub-grid of the box: where analytic and numeric gradients are compared."""
-    (a, b), (c, d) = box
-    W1, W2 = np.meshgrid(np.linspace(a, b, n), np.linspace(c, d, n))
+    W1, W2 = weight_grid(*box, n)
     return np.vstack([np.asarray(check_w, dtype=float), np.column_stack([W1.ravel(), W2.ravel()])])
 
 
