@@ -10,7 +10,7 @@ import numpy as np
 from lecturekit.engine.registry import computation
 from lecturekit.numerics import quadratic as theory
 from lecturekit.numerics.descent import descent_path, run_summary
-from lecturekit.numerics.grid import loss_grid, weight_grid
+from lecturekit.numerics.grid import loss_grid, sine_mse_grid, weight_grid
 from lecturekit.numerics.newton import newton_path, steps_to_tolerance
 from lecturekit.numerics.taylor import eigen_axes, smallest_eigenvalue, taylor_quadratic
 from .compute_runs import RUN_TABLE
@@ -196,6 +196,7 @@ def quadratic_theory(runs):
 def sine_momentum_baseline(sine_dataset, runs):
     """Plain GD from sine_momentum's start and lr (2.2, 2.2), 0.1, 50 epochs: momentum's baseline."""
     loss, grad, _ = sine_problem(sine_dataset)
+    x, y = sine_dataset["x"], sine_dataset["y"]
     _, start, lr, _, epochs = RUN_TABLE["sine_momentum"]
     path = descent_path(grad, np.array(start), lr, epochs)
     # A finer grid around both paths, for a contour map zoomed to where they go.
@@ -205,4 +206,4 @@ def sine_momentum_baseline(sine_dataset, runs):
     W0, W1 = weight_grid((lo[0], hi[0]), (lo[1], hi[1]), 120)
     return {"momentum_baseline": {**run_summary(path, loss, lr, None, epochs), "path": path, "losses": loss(path)},
             "momentum_zoom": {"box": [[float(lo[0]), float(hi[0])], [float(lo[1]), float(hi[1])]],
-                              "W1": W0, "W2": W1, "L": loss_grid(loss, W0, W1)}}
+                              "W1": W0, "W2": W1, "L": sine_mse_grid(W0, W1, x, y)}}
