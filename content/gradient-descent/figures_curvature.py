@@ -163,11 +163,20 @@ def draw_arrow_path(ax, path, color=PATH_COLOR, label="path", min_step=0.2):
 QUAD_RUNS = ("quad_axis", "quad_lr1", "quad_lr09", "quad_momentum")
 
 
+def _point(w):
+    """A point as text, e.g. "(−4, −2)", with true minus signs."""
+    return "(" + ", ".join(f"{x:g}" for x in w).replace("-", "−") + ")"
+
+
+def _momentum_label(run):
+    """A momentum run's legend entry, e.g. "momentum, β 0.9", read off the run."""
+    return f"momentum, β {run['beta']:g}"
+
+
 def _run_title(name, run):
     """Two lines, e.g. "quad_lr09" over "from (−4, −2), lr 0.9", read off the run itself."""
-    start = ", ".join(f"{x:g}" for x in run["start"]).replace("-", "−")
     momentum = f", β {run['beta']:g}" if run["beta"] is not None else ""
-    return f"{name}\nfrom ({start}), lr {run['lr']:g}{momentum}"
+    return f"{name}\nfrom {_point(run['start'])}, lr {run['lr']:g}{momentum}"
 
 
 @figure
@@ -222,11 +231,11 @@ def sine_momentum_path(runs, sine_momentum_baseline, sine_surface, sine_optimum)
     zoom = sine_momentum_baseline["momentum_zoom"]
     draw_contours(ax2, zoom["W1"], zoom["W2"], zoom["L"], levels=contour_levels(zoom["L"], 20))
     momentum, plain = runs["sine_momentum"], sine_momentum_baseline["momentum_baseline"]
-    for run, label, color in ((plain, "plain GD", SECOND_PATH), (momentum, "momentum, β 0.9", PATH_COLOR)):
+    for run, label, color in ((plain, "plain GD", SECOND_PATH), (momentum, _momentum_label(momentum), PATH_COLOR)):
         draw_path(ax3, run["path"], run["losses"], label=label, color=color)
         draw_path(ax2, run["path"], label=label, color=color)
     opt = sine_optimum["optimum"]
-    mark_points(ax2, [("start (2.2, 2.2)", momentum["path"][0])])
+    mark_points(ax2, [(f"start {_point(momentum['start'])}", momentum["path"][0])])
     _star(ax2, opt["w"], "local minimum", color=MARK_COLORS[2], marker="X", size=9)
     for ax in (ax3, ax2):
         ax.set(xlabel=SINE_LABELS[0], ylabel=SINE_LABELS[1])
@@ -243,7 +252,8 @@ def sine_momentum_losses(runs, sine_momentum_baseline, sine_optimum):
     """Loss against step for momentum and plain GD from the same start."""
     fig = new_figure(PAGE_WIDTH * 0.8, PANEL_HEIGHT - 0.3)
     ax = fig.add_subplot()
-    ax.plot(runs["sine_momentum"]["losses"], "o-", markersize=2.5, color=PATH_COLOR, label="momentum, β 0.9")
+    momentum = runs["sine_momentum"]
+    ax.plot(momentum["losses"], "o-", markersize=2.5, color=PATH_COLOR, label=_momentum_label(momentum))
     ax.plot(sine_momentum_baseline["momentum_baseline"]["losses"], "o-", markersize=2.5, color=SECOND_PATH,
             label="plain GD")
     ax.axhline(sine_optimum["optimum"]["loss"], color="0.3", linestyle=":", linewidth=1, label="local minimum")
