@@ -8,6 +8,7 @@ anti-aliasing, which compresses several times better and reads the same.
 import numpy as np
 
 from lecturekit.plotting.style import DPI
+from lecturekit.engine.prose import pct
 from lecturekit.engine.registry import figure
 from lecturekit.plotting.blit import blit_images
 from lecturekit.plotting.style import MARK_COLORS, PATH_COLOR, new_figure
@@ -23,12 +24,14 @@ def sine_figure_name(i, j):
     return f"explore-sine-{i}-{j}"
 
 
-def _verdict(run, epochs):
+def _verdict(run, block):
+    """A run's outcome in words; the fraction and the step budget come from its explorer block."""
     if run["diverged"]:
         return "diverges"
+    within = f"within {pct(block['steps_fraction'], 1)} of w*"
     if run["steps"] is None:
-        return f"not within 1 % of w* in {epochs} steps"
-    return f"within 1 % of w* after {run['steps']} steps"
+        return f"not {within} in {block['epochs']} steps"
+    return f"{within} after {run['steps']} steps"
 
 
 def _explore_images(block, variants, contours, loss_limits, log_loss, labels):
@@ -64,7 +67,7 @@ def _explore_images(block, variants, contours, loss_limits, log_loss, labels):
             path_line.set_data(path[finite, 0], path[finite, 1])
             steps, shown = np.arange(len(losses)), np.isfinite(losses)
             loss_line.set_data(steps[shown], losses[shown])
-            title.set_text(f"lr = {run['lr']:g}, β = {run['beta']:g}: {_verdict(run, config['epochs'])}")
+            title.set_text(f"lr = {run['lr']:g}, β = {run['beta']:g}: {_verdict(run, block)}")
         return update
 
     runs = [block["runs"][kw["i"]][kw["j"]] for kw in variants.values()]
