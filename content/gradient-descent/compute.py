@@ -134,9 +134,10 @@ def sine_surface(sine_dataset):
     W0, W1 = weight_grid(*SINE_BOX, GRID_POINTS)
     L = sine_mse_grid(W0, W1, x, y)
     best, best_loss = grid_argmin(L, W0, W1)
+    curve_x = np.linspace(x.min(), x.max(), 300)
     return {"grid": {"W1": W0, "W2": W1, "L": L, "box": [list(b) for b in SINE_BOX], "points": GRID_POINTS},
             "grid_best": best.tolist(), "grid_best_loss": best_loss,
-            "grid_best_curve": sine_predict(best, np.linspace(x.min(), x.max(), 300))}
+            "grid_best_curve": {"x": curve_x, "y": sine_predict(best, curve_x)}}
 
 
 @computation(into="quick_checks")

@@ -210,11 +210,9 @@ def sine_grid_best_fit(sine_dataset, sine_surface):
     """The grid best's curve over the data."""
     fig = new_figure(6.0, 2.8)
     ax = fig.add_subplot()
-    x = sine_dataset["x"]
-    ax.scatter(x, sine_dataset["y"], s=7, color="0.6", label="data")
-    xs = np.linspace(x.min(), x.max(), len(sine_surface["grid_best_curve"]))
-    w = sine_surface["grid_best"]
-    ax.plot(xs, sine_surface["grid_best_curve"], color=PATH_COLOR, linewidth=1.8,
+    ax.scatter(sine_dataset["x"], sine_dataset["y"], s=7, color="0.6", label="data")
+    curve, w = sine_surface["grid_best_curve"], sine_surface["grid_best"]
+    ax.plot(curve["x"], curve["y"], color=PATH_COLOR, linewidth=1.8,
             label=f"grid best $w = ({w[0]:.3g}, {w[1]:.3g})$")
     ax.set(xlabel="$x$", ylabel="$y$")
     ax.legend(loc="lower left")
