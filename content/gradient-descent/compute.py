@@ -58,9 +58,10 @@ def convexity():
                                                  ("nonconvex", P3, (-3, 3), (-1, 1))):
         curve = _curve(coefficients, lo, hi)
         inside = np.linspace(a, b, 2001)
-        gap = poly.secant(coefficients, a, b, inside) - poly.evaluate(coefficients, inside)
+        chord, f_inside = poly.secant(coefficients, a, b, inside), poly.evaluate(coefficients, inside)
+        gap = chord - f_inside
         worst = int(np.argmin(gap))
-        panels[name] = {**curve, "chord_w": inside, "chord_f": poly.secant(coefficients, a, b, inside),
+        panels[name] = {**curve, "chord_w": inside, "chord_f": chord, "f_at_chord_w": f_inside,
                         "ends": [a, b], "ends_f": [float(v) for v in poly.evaluate(coefficients, [a, b])],
                         "min_gap": float(gap[worst]), "min_gap_w": float(inside[worst])}
     return panels

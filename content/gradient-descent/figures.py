@@ -75,9 +75,9 @@ def convexity_chords(convexity):
         ax.plot(panel["chord_w"], panel["chord_f"], color=PATH_COLOR, linewidth=1.6, label="chord")
         ax.plot(panel["ends"], panel["ends_f"], "o", color=PATH_COLOR, markeredgecolor="black",
                 markersize=7, label="chord end points", zorder=5)
-        below = panel["chord_f"] < np.interp(panel["chord_w"], panel["w"], panel["f"])
+        below = panel["chord_f"] < panel["f_at_chord_w"]
         if below.any():
-            ax.fill_between(panel["chord_w"], panel["chord_f"], np.interp(panel["chord_w"], panel["w"], panel["f"]),
+            ax.fill_between(panel["chord_w"], panel["chord_f"], panel["f_at_chord_w"],
                             where=below, color=PATH_COLOR, alpha=0.25, label="chord below $f$")
         ax.set(title=title, xlabel="$w$", ylabel="$f(w)$")
         ax.legend(loc="upper center", fontsize=7)
