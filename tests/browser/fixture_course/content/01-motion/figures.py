@@ -1,16 +1,9 @@
 """One animation: the descent path over the contours."""
-import functools
-
 import numpy as np
 
 from lecturekit.engine.registry import figure
 from lecturekit.plotting.animate import PathAnimation
 from lecturekit.plotting.style import new_figure
-
-# Called through a partial so the engine's figure-key walk does not descend into the
-# dataclass's generated methods: on them lecturekit.engine.cache._is_project_object
-# meets the `_thread` module, which has no __file__, and raises AttributeError.
-animation = functools.partial(PathAnimation)
 
 
 @figure
@@ -20,4 +13,4 @@ def descent(run):
     w1, w2 = np.meshgrid(np.linspace(-3, 3, 61), np.linspace(-1.5, 1.5, 61))
     ax.contour(w1, w2, w1 ** 2 + 4 * w2 ** 2, levels=8, colors="0.6", linewidths=0.8)
     ax.set(xlabel="$w_1$", ylabel="$w_2$")
-    return animation(fig, ax, run["path"], run["losses"], max_frames=13)
+    return PathAnimation(fig, ax, run["path"], run["losses"], max_frames=13)
