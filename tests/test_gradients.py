@@ -6,36 +6,25 @@ import pytest
 
 from lecturekit.numerics import losses
 from lecturekit.numerics.datasets import breast_cancer_features, sine_data
+from reference import SINE_POINTS, fd_jacobian
 
 X, T, _ = breast_cancer_features()
 XS, YS = sine_data()
 
 LOGISTIC_POINTS = [(-1.0, 2.0), (0.0, 0.0), (-10.0, -5.0), (-3.9, -0.9), (1.0, 1.3), (-2.0, -4.0)]
-SINE_POINTS = [(0.0, 2.0), (1.0, 3.0), (2.5, 1.9), (2.2, 2.2), (1.1, 2.5), (-1.5, 4.0)]
-
-
-def central_difference(f, w, h=1e-6):
-    """(f(w + h e_j) - f(w - h e_j)) / 2h for each coordinate j."""
-    w = np.asarray(w, dtype=float)
-    out = np.empty_like(w)
-    for j in range(w.size):
-        e = np.zeros_like(w)
-        e[j] = h
-        out[j] = (f(w + e) - f(w - e)) / (2 * h)
-    return out
 
 
 @pytest.mark.parametrize("w", LOGISTIC_POINTS)
 def test_logistic_gradient_matches_finite_differences(w):
     analytic = losses.logistic_nll_grad(np.array(w), X, T)
-    numeric = central_difference(lambda v: losses.logistic_nll(v, X, T), w)
+    numeric = fd_jacobian(lambda v: losses.logistic_nll(v, X, T), w, h=1e-6)
     np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-8)
 
 
 @pytest.mark.parametrize("w", SINE_POINTS)
 def test_sine_gradient_matches_finite_differences(w):
     analytic = losses.sine_mse_grad(np.array(w), XS, YS)
-    numeric = central_difference(lambda v: losses.sine_mse(v, XS, YS), w)
+    numeric = fd_jacobian(lambda v: losses.sine_mse(v, XS, YS), w, h=1e-6)
     np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-7)
 
 

@@ -7,29 +7,18 @@ from lecturekit.numerics import losses
 from lecturekit.numerics.datasets import breast_cancer_features, sine_data
 from lecturekit.numerics.grid import weight_grid
 from lecturekit.numerics.taylor import eigen_axes, positive_definite, taylor_quadratic
+from reference import SINE_POINTS, fd_jacobian
 
 X, T, _ = breast_cancer_features()
 XS, YS = sine_data()
 
 LOGISTIC_POINTS = [(-1.0, 2.0), (0.0, 0.0), (-10.0, -5.0), (-3.9, -0.9), (1.0, 1.3)]
-SINE_POINTS = [(0.0, 2.0), (1.0, 3.0), (2.5, 1.9), (2.2, 2.2), (1.1, 2.5), (-1.5, 4.0)]
-
-
-def jacobian_of(grad, w, h=1e-5):
-    """Central differences of the gradient, column j = d grad / d w_j."""
-    w = np.asarray(w, dtype=float)
-    cols = []
-    for j in range(w.size):
-        e = np.zeros_like(w)
-        e[j] = h
-        cols.append((grad(w + e) - grad(w - e)) / (2 * h))
-    return np.stack(cols, axis=-1)
 
 
 @pytest.mark.parametrize("w", LOGISTIC_POINTS)
 def test_logistic_hessian_matches_differences_of_gradient(w):
     H = losses.logistic_nll_hessian(np.array(w), X, T)
-    numeric = jacobian_of(lambda v: losses.logistic_nll_grad(v, X, T), w)
+    numeric = fd_jacobian(lambda v: losses.logistic_nll_grad(v, X, T), w)
     np.testing.assert_allclose(H, numeric, rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(H, H.T, rtol=0, atol=1e-15)
 
@@ -37,7 +26,7 @@ def test_logistic_hessian_matches_differences_of_gradient(w):
 @pytest.mark.parametrize("w", SINE_POINTS)
 def test_sine_hessian_matches_differences_of_gradient(w):
     H = losses.sine_mse_hessian(np.array(w), XS, YS)
-    numeric = jacobian_of(lambda v: losses.sine_mse_grad(v, XS, YS), w)
+    numeric = fd_jacobian(lambda v: losses.sine_mse_grad(v, XS, YS), w)
     np.testing.assert_allclose(H, numeric, rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(H, H.T, rtol=0, atol=1e-12)
 

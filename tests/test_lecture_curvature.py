@@ -12,6 +12,7 @@ from scipy.optimize import minimize
 
 from lecturekit.engine.cache import split_arrays
 from lecturekit.numerics import losses
+from reference import fd_jacobian, heavy_ball, spectral_radius
 
 
 
@@ -27,12 +28,6 @@ def models(results):
          lambda w: losses.sine_mse(w, x, y), lambda w: losses.sine_mse_grad(w, x, y),
          results("sine_surface")["grid_best"]),
     ]
-
-
-def fd_jacobian(grad, w, h=1e-5):
-    """Central differences of the gradient: column j is d grad / d w_j."""
-    w = np.asarray(w, dtype=float)
-    return np.stack([(grad(w + h * e) - grad(w - h * e)) / (2 * h) for e in np.eye(len(w))], axis=-1)
 
 
 # --- Taylor expansion at the grid best ------------------------------------------------------------
@@ -199,10 +194,8 @@ def test_each_quadratic_run_beside_its_theory(results):
         np.testing.assert_allclose(np.array(rates["factors"])[moving], np.abs(path[1][moving] / path[0][moving]), rtol=1e-12)
         np.testing.assert_allclose(rates["factors"], np.abs(1 - 2 * rates["lr"] * lams), rtol=1e-12)
         # Predicted rate: the spectral radius of the (w_k, w_{k-1}) iteration on the moving directions.
-        A = np.diag(1 + beta - 2 * rates["lr"] * lams[moving])
-        n = int(moving.sum())
-        M = np.block([[A, -beta * np.eye(n)], [np.eye(n), np.zeros((n, n))]])
-        assert rates["predicted_rate"] == pytest.approx(np.abs(np.linalg.eigvals(M)).max(), rel=1e-9), name
+        predicted = spectral_radius(lams[moving], rates["lr"], beta)
+        assert rates["predicted_rate"] == pytest.approx(predicted, rel=1e-9), name
         assert rates["measured_rate"] == pytest.approx(rates["predicted_rate"], abs=2e-3), name
         assert rates["final_distance"] == pytest.approx(np.linalg.norm(path[-1]), rel=1e-12)
 
@@ -210,14 +203,8 @@ def test_each_quadratic_run_beside_its_theory(results):
 def test_sine_momentum_baseline_is_plain_descent_and_momentum_gets_lower(results):
     x, y = results("sine_dataset")["x"], results("sine_dataset")["y"]
     base = results("sine_momentum_baseline")["momentum_baseline"]
-    w, path = np.array([2.2, 2.2]), [np.array([2.2, 2.2])]
-    for _ in range(50):
-        w_new = w - 0.1 * losses.sine_mse_grad(w, x, y)
-        path.append(w_new)
-        if np.linalg.norm(w_new - w) < 1e-6:
-            break
-        w = w_new
-    np.testing.assert_allclose(base["path"], np.array(path), rtol=1e-12)
+    path = heavy_ball(lambda w: losses.sine_mse_grad(w, x, y), (2.2, 2.2), 0.1, 0.0, 50)  # beta 0: plain descent
+    np.testing.assert_allclose(base["path"], path, rtol=1e-12)
     assert base["lr"] == 0.1 and base["beta"] is None and base["epochs"] == 50
     momentum = results("runs")["sine_momentum"]
     assert momentum["start"] == base["start"] and momentum["lr"] == base["lr"]

@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from lecturekit.plotting.animate import write_animation
+from reference import fd_jacobian
 
 EPS = 1e-6                    # the spec's stopping rule
 GIF_BUDGET = 300 * 1024       # bytes per GIF
@@ -25,11 +26,6 @@ def sine_loss(w, data):
     return np.mean((np.sin(w[0] + w[1] * data["x"]) - data["y"]) ** 2)
 
 
-def numeric_gradient(f, w, h=1e-5):
-    w = np.asarray(w, dtype=float)
-    return np.array([(f(w + h * e) - f(w - h * e)) / (2 * h) for e in np.eye(len(w))])
-
-
 MODELS = {  # computation, dataset computation, loss, the spec's check point
     "logistic": ("logistic_gradient", "breast_cancer", logistic_loss, (-1.0, 2.0)),
     "sine": ("sine_gradient", "sine_dataset", sine_loss, (0.0, 2.0)),
@@ -41,7 +37,7 @@ def test_published_gradient_matches_central_differences_at_the_check_point(resul
     name, data, loss, check_w = MODELS[model]
     check = results[name]["grad_check"]
     assert check["w"] == list(check_w)
-    expected = numeric_gradient(lambda w: loss(w, results[data]), check_w)
+    expected = fd_jacobian(lambda w: loss(w, results[data]), check_w)
     np.testing.assert_allclose(check["grad"], expected, rtol=1e-6, atol=1e-9)
     assert np.linalg.norm(expected) > 0.1      # a zero gradient would make the check vacuous
 
@@ -63,7 +59,7 @@ def test_gradient_field_is_the_negative_gradient_on_the_surface_grid(results, mo
     assert field["U"].shape == grid["W1"].shape == (30, 30)
     for i, j in [(0, 0), (3, 17), (14, 14), (22, 5), (29, 29)]:
         w = (grid["W1"][i, j], grid["W2"][i, j])
-        expected = -numeric_gradient(lambda v: loss(v, results[data]), w)
+        expected = -fd_jacobian(lambda v: loss(v, results[data]), w)
         np.testing.assert_allclose([field["U"][i, j], field["V"][i, j]], expected, rtol=1e-5, atol=1e-8)
 
 

@@ -19,6 +19,7 @@ import pytest
 import build
 from lecturekit.numerics import losses
 from lecturekit.numerics.datasets import sine_data
+from reference import fd_jacobian, heavy_ball, spectral_radius
 
 ROOT = Path(__file__).resolve().parents[1]
 SLUG = "gradient-descent"
@@ -52,25 +53,6 @@ def page(site):
     return (site / "index.html").read_text(encoding="utf-8")
 
 
-def heavy_ball(grad, start, lr, beta, epochs):
-    """Independent heavy-ball loop with the lecture's rule (beta = 0 is plain gradient descent)."""
-    w, v = np.array(start, dtype=float), 0.0
-    path = [w]
-    for _ in range(epochs):
-        v = beta * v - lr * grad(w)
-        w_new = w + v
-        path.append(w_new)
-        if not np.all(np.isfinite(w_new)) or np.linalg.norm(w_new - w) < EPS:
-            break
-        w = w_new
-    return np.array(path)
-
-
-def companion_rate(lams, lr, beta):
-    """Largest |eigenvalue| of the per-direction heavy-ball iteration matrices."""
-    return max(np.abs(np.linalg.eigvals([[1 + beta - 2 * lr * lam, -beta], [1.0, 0.0]])).max() for lam in lams)
-
-
 def check_block(block, loss, grad, w_star):
     """Every published run of one explorer block against a run recomputed here."""
     lrs, betas, runs = block["lrs"], block["betas"], block["runs"]
@@ -79,7 +61,7 @@ def check_block(block, loss, grad, w_star):
         for j, beta in enumerate(betas):
             run = runs[i][j]
             assert (run["lr"], run["beta"]) == (lr, beta)
-            path = heavy_ball(grad, block["start"], lr, beta, block["epochs"])
+            path = heavy_ball(grad, block["start"], lr, beta, block["epochs"], eps=EPS)
             distance = np.linalg.norm(path - w_star, axis=1)
             diverged = not distance[-1] <= distance[0]
             close = np.nonzero(distance < block["steps_fraction"] * distance[0])[0]
@@ -91,7 +73,7 @@ def check_block(block, loss, grad, w_star):
             else:
                 assert run["final_loss"] == pytest.approx(float(loss(path[-1])), rel=1e-8, abs=1e-300)
                 assert run["steps"] == (int(close[0]) if len(close) else None), (lr, beta)
-            assert run["predicted_rate"] == pytest.approx(companion_rate(block["eigenvalues"], lr, beta), rel=1e-6)
+            assert run["predicted_rate"] == pytest.approx(spectral_radius(block["eigenvalues"], lr, beta), rel=1e-6)
 
 
 def test_quadratic_runs_agree_with_recomputed_runs(explore):
@@ -109,8 +91,7 @@ def test_sine_runs_agree_with_recomputed_runs(explore):
     grad = lambda w: losses.sine_mse_grad(w, x, y)
     w_star = np.array(s["w_star"])
     assert np.linalg.norm(grad(w_star)) < 1e-8  # a stationary point ...
-    h = 1e-5                                    # ... whose curvatures (finite differences) are the published ones
-    hessian = np.column_stack([(grad(w_star + h * e) - grad(w_star - h * e)) / (2 * h) for e in np.eye(2)])
+    hessian = fd_jacobian(grad, w_star)         # ... whose curvatures (finite differences) are the published ones
     np.testing.assert_allclose(s["eigenvalues"], np.linalg.eigvalsh((hessian + hessian.T) / 2) / 2, rtol=1e-5)
     assert s["start"] == [2.2, 2.2] and len(s["lrs"]) * len(s["betas"]) >= 4
     check_block(s, lambda w: float(losses.sine_mse(w, x, y)), grad, w_star)

@@ -4,18 +4,11 @@ import pytest
 
 from lecturekit.numerics import quadratic as Q
 from lecturekit.numerics.descent import descent_path, momentum_path
+from reference import spectral_radius
 
 LAMS = np.array([0.1, 1.0])
 grad = lambda w: 2 * LAMS * w
 START = (-4.0, -2.0)
-
-
-def spectral_radius(lams, lr, beta):
-    """Largest |eigenvalue| of the full 2d x 2d heavy-ball iteration on (w_k, w_{k-1})."""
-    d = len(lams)
-    A = np.eye(d) - 2 * lr * np.diag(lams)
-    M = np.block([[A + beta * np.eye(d), -beta * np.eye(d)], [np.eye(d), np.zeros((d, d))]])
-    return np.abs(np.linalg.eigvals(M)).max()
 
 
 def test_condition_number_and_stability_limit():
