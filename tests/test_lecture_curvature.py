@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize
 
-from lecturekit.engine.cache import split_arrays
 from lecturekit.numerics import losses
 from reference import fd_jacobian, heavy_ball, spectral_radius
 
@@ -209,20 +208,6 @@ def test_sine_momentum_baseline_is_plain_descent_and_momentum_gets_lower(results
     momentum = results("runs")["sine_momentum"]
     assert momentum["start"] == base["start"] and momentum["lr"] == base["lr"]
     assert momentum["final_loss"] < base["final_loss"]  # the page's claim
-
-
-def test_published_paths_exist_and_are_plain_json(results):
-    """The results.json contract: these paths survive the split of arrays from published values."""
-    for name, keys in (("logistic_taylor", ("taylor",)), ("sine_taylor", ("taylor",))):
-        plain, _ = split_arrays(results(name))
-        assert set(plain["taylor"]) >= {"w", "loss", "grad", "hessian", "eigenvalues", "eigenvectors"}
-    for name in ("logistic_optimum", "sine_optimum"):
-        plain, _ = split_arrays(results(name))
-        assert set(plain["optimum"]) >= {"w", "loss", "newton_steps"}
-    plain, _ = split_arrays(results("quadratic_theory"))
-    assert set(plain) >= {"condition_number", "max_stable_lr", "best_lr", "best_rate", "heavy_ball_lr",
-                          "heavy_ball_beta", "heavy_ball_rate"}
-    assert isinstance(split_arrays(results("sine_convexity"))[0]["convex_fraction"], float)
 
 
 # --- Every problem's Hessian is the derivative of its gradient -------------------------------------

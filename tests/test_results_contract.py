@@ -46,6 +46,7 @@ def test_shapes_of_the_contract(published):
     assert all(set(p) >= {"w", "f", "kind"} for p in published["basics"]["p3"]["stationary_points"])
     assert all(set(g) >= {"w", "loss", "accuracy"} for g in published["logistic"]["guesses"])
     assert len(published["quick_checks"]["offset_logistic"]["grid_best"]) == 2  # [b, w]
+    assert isinstance(published["sine"]["convex_fraction"], float)
     for model in ("logistic", "sine"):
         taylor = published[model]["taylor"]
         assert taylor["eigenvalues"] == sorted(taylor["eigenvalues"])
