@@ -179,5 +179,24 @@ def open_page(browser, server):
 
 @pytest.fixture(scope="session")
 def artifacts():
+    """test-artifacts/, for a person to look at; once the tests are done, the long
+    screenshots there are also cut into screen-sized pieces in test-artifacts/pieces/."""
     ARTIFACTS.mkdir(exist_ok=True)
-    return ARTIFACTS
+    yield ARTIFACTS
+    cut_into_pieces(sorted(ARTIFACTS.glob("lecture-*.png")) + sorted(ARTIFACTS.glob("home-*.png")),
+                    ARTIFACTS / "pieces")
+
+
+def cut_into_pieces(shots, pieces):
+    """Full-page screenshots cut into pieces about a screen high (two widths high on a phone)."""
+    from PIL import Image
+
+    pieces.mkdir(exist_ok=True)
+    for shot in shots:
+        for stale in pieces.glob(f"{shot.stem}-*.png"):
+            stale.unlink()
+        with Image.open(shot) as image:
+            height = 2 * image.width if image.width < 800 else image.width
+            for n, top in enumerate(range(0, image.height, height)):
+                image.crop((0, top, image.width, min(top + height, image.height))).save(
+                    pieces / f"{shot.stem}-{n:02d}.png")

@@ -6,7 +6,6 @@ course) or /fixture/ (tests/browser/fixture_course); see conftest.py.
 import re
 
 import pytest
-from PIL import Image
 
 SCHEMES = ["light", "dark"]
 WIDTHS = [1200, 390]
@@ -131,7 +130,7 @@ def check_lecture(page, watch):
 
 # ------------------------------------------------------------------ home → lecture
 
-def test_home_lists_every_lecture_and_links_to_it(real_site, open_page, artifacts):
+def test_home_lists_every_lecture_and_links_to_it(real_site, open_page):
     page, watch = open_page(real_site.url())
     lectures = sorted(p.parent.name for p in real_site.folder.glob("*/index.html"))
     cards = page.locator(".card")
@@ -143,7 +142,6 @@ def test_home_lists_every_lecture_and_links_to_it(real_site, open_page, artifact
         assert card.locator(".card-summary").inner_text().strip()
         assert card.locator("img").count() == 1, "each lecture card shows a thumbnail figure"
     assert images and all(i["width"] > 0 and i["alt"].strip() for i in images), images
-    page.screenshot(path=artifacts / "home-light-1200.png", full_page=True)
 
     first = cards.first.locator(".card-title a")
     title = first.inner_text().strip()
@@ -365,23 +363,3 @@ def test_print_is_one_column_without_navigation_and_with_posters(sites, open_pag
                 assert state["posters"], "the fixture's animation has a print poster"
                 page.pdf(path=artifacts / f"fixture-motion-print-{scheme}.pdf")
             watch.assert_clean()
-
-
-# ------------------------------------------------------------------ artifacts
-
-def test_screenshot_pieces_for_review(artifacts):
-    """Long full-page screenshots cut into screen-sized pieces, for a person to look at."""
-    shots = sorted(artifacts.glob("lecture-*.png")) + sorted(artifacts.glob("home-*.png"))
-    if not shots:
-        pytest.skip("no screenshots yet (the browser tests did not run)")
-    pieces = artifacts / "pieces"
-    pieces.mkdir(exist_ok=True)
-    for shot in shots:
-        for stale in pieces.glob(f"{shot.stem}-*.png"):
-            stale.unlink()
-        with Image.open(shot) as image:
-            height = 2 * image.width if image.width < 800 else image.width
-            for n, top in enumerate(range(0, image.height, height)):
-                image.crop((0, top, image.width, min(top + height, image.height))).save(
-                    pieces / f"{shot.stem}-{n:02d}.png")
-    assert any(pieces.iterdir())
