@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -66,22 +65,16 @@ def web_root(tmp_path_factory):
 @dataclass
 class Server:
     origin: str
-    requested: list = field(default_factory=list)  # every path asked for, in order
 
 
 @pytest.fixture(scope="session")
 def server(web_root):
     """Serve the web root on 127.0.0.1 at a free port, in a thread."""
     root, sites = web_root
-    requested = []
 
     class Handler(SimpleHTTPRequestHandler):
         def log_message(self, *args):  # keep pytest's output clean
             pass
-
-        def send_head(self):
-            requested.append(urlsplit(self.path).path)
-            return super().send_head()
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(Handler, directory=str(root)))
     httpd.daemon_threads = True
@@ -90,7 +83,7 @@ def server(web_root):
     origin = f"http://127.0.0.1:{httpd.server_address[1]}"
     for site in sites.values():
         site.base_url = f"{origin}/{site.name}/"
-    yield Server(origin, requested)
+    yield Server(origin)
     httpd.shutdown()
     httpd.server_close()
 
@@ -127,7 +120,6 @@ def browser(sites):
 @dataclass
 class Watch:
     """What a page did on the network and in its console."""
-    origin: str
     foreign: list = field(default_factory=list)   # requests to anywhere but the test server
     failed: list = field(default_factory=list)    # (status, url) of responses >= 400, and failed requests
     console: list = field(default_factory=list)   # console errors and uncaught exceptions
@@ -152,7 +144,7 @@ def open_page(browser, server):
                                       reduced_motion=reduced_motion, service_workers="block",
                                       java_script_enabled=javascript)
         contexts.append(context)
-        watch = Watch(server.origin)
+        watch = Watch()
 
         def route(route):
             url = route.request.url

@@ -264,7 +264,7 @@ def test_landmarks_headings_and_figures(sites, open_page):
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
-def test_text_contrast(real_site, fixture_site, open_page, scheme):
+def test_text_contrast(fixture_site, open_page, scheme):
     page, watch = open_page(fixture_site.url("01-motion/index.html"), scheme=scheme)
     colours = page.evaluate(COLOURS, ["--bg", "--fg", "--muted", "--accent", "--code-bg"])
     for name in ("--fg", "--muted", "--accent"):
