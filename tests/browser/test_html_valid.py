@@ -31,11 +31,6 @@ def vnu():
     return check
 
 
-# KaTeX 0.19.1 writes an operator name used alone as a script, as in `\lambda_{\max}`,
-# as two children of <msub> (`<msub><mi>λ</mi><mi>max</mi><mo>\u2061</mo></msub>`): three
-# children where MathML allows two (KaTeX issue #3721). The checker calls the <mo> an
-# error. It is fixed in the lecture's TeX (`\lambda_{\text{max}}`) or in the engine
-# (wrap the <mi>…</mi><mo>\u2061</mo> pair in <mrow>); until then these are counted apart.
 @pytest.fixture(scope="module")
 def page_errors(web_root, vnu):
     root, sites = web_root
