@@ -17,13 +17,11 @@ class LazyResults:
     def __init__(self, lecture):
         self.specs, self.values = {spec.name: spec for spec in lecture.computations}, {}
 
-    def __getitem__(self, name):
+    def __call__(self, name):
         if name not in self.values:
             spec = self.specs[name]
-            self.values[name] = spec.fn(**{dep: self[dep] for dep in spec.deps})
+            self.values[name] = spec.fn(**{dep: self(dep) for dep in spec.deps})
         return self.values[name]
-
-    __call__ = __getitem__
 
 
 @pytest.fixture(scope="session")
@@ -34,5 +32,5 @@ def lecture():
 
 @pytest.fixture(scope="session")
 def results(lecture):
-    """Its results, computed on demand: results["runs"] or results("runs")."""
+    """Its results, computed on demand: results("runs")."""
     return LazyResults(lecture)
