@@ -157,8 +157,21 @@ def open_page(browser, server):
         context.route("**/*", route)
         page = context.new_page()
         page.on("response", lambda r: r.status >= 400 and watch.failed.append((r.status, r.url)))
-        page.on("requestfailed", lambda r: watch.failed.append((r.failure, r.url))
-                if r.url not in watch.foreign else None)
+        documents, opened_in = [0], {}  # documents the page has opened; the one each request came from
+
+        def on_request(request):
+            if request.is_navigation_request() and request.frame == page.main_frame:
+                documents[0] += 1
+            opened_in[request] = documents[0]
+
+        def on_failed(request):
+            if request.url in watch.foreign:
+                return
+            if request.failure == "net::ERR_ABORTED" and opened_in.get(request, documents[0]) < documents[0]:
+                return  # a lazy image of a page the test has left: cancelled, not broken
+            watch.failed.append((request.failure, request.url))
+        page.on("request", on_request)
+        page.on("requestfailed", on_failed)
         page.on("console", lambda m: m.type == "error" and watch.console.append(m.text))
         page.on("pageerror", lambda e: watch.console.append(str(e)))
         page.goto(url, wait_until="load")
