@@ -52,9 +52,9 @@ def prose_edit(text, i):
 
 
 def figure_code_edit(text, i):
-    """Change the body of the first figure function only."""
+    """Change the code of the first figure function only (a comment would change no key)."""
     first = re.search(r"@figure\ndef \w+\(.*\):\n", text)
-    return text[:first.end()] + f"    # edited {i} times\n" + text[first.end():]
+    return text[:first.end()] + f"    edits = {i}  # a new statement each time\n" + text[first.end():]
 
 
 class AssetCollector(HTMLParser):
