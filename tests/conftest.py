@@ -6,7 +6,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lecturekit.engine.lectures import read_lecture  # noqa: E402  (after the path is set)
+from lecturekit.engine.lectures import load_code, read_lecture  # noqa: E402  (after the path is set)
 
 GRADIENT_DESCENT = ROOT / "content" / "gradient-descent"
 
@@ -27,7 +27,7 @@ class LazyResults:
 @pytest.fixture(scope="session")
 def lecture():
     """The Gradient Descent lecture as the engine reads it."""
-    return read_lecture(GRADIENT_DESCENT)
+    return load_code(read_lecture(GRADIENT_DESCENT))
 
 
 @pytest.fixture(scope="session")

@@ -200,11 +200,13 @@ def test_interrupted_build_says_so_once_and_stops_its_helpers(tmp_path):
 def test_corrupt_cache_entry_is_recomputed_with_warning(tmp_path, capsys):
     write_lecture(tmp_path)
     build.build(**build_args(tmp_path))
-    for entry in (tmp_path / ".cache" / "results").glob("*.json"):
+    for entry in (tmp_path / ".cache" / "store" / "results").iterdir():
         entry.write_text("{not json")
+    for entry in (tmp_path / ".cache" / "store" / "lecture").iterdir():
+        entry.unlink()  # else the whole lecture is reused, its results never read
     again = build.build(**build_args(tmp_path))
     assert again["computed"] == 2
-    assert "unreadable" in capsys.readouterr().err
+    assert "damaged" in capsys.readouterr().err
 
 
 def cli(args, *extra):
@@ -231,7 +233,7 @@ def test_second_build_waits_for_the_first(tmp_path):
     args = build_args(tmp_path)
     args["cache_dir"].mkdir(parents=True)
     with open(args["cache_dir"] / "build.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        fcntl.lockf(lock, fcntl.LOCK_EX)
         proc = subprocess.Popen(cli(args, "--quiet"), stderr=subprocess.PIPE, text=True)
         assert "waiting for another build" in proc.stderr.readline()
         time.sleep(0.5)

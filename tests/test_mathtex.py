@@ -8,9 +8,10 @@ import pytest
 
 from lecturekit.engine import mathtex
 from lecturekit.engine.errors import BuildError
+from lecturekit.engine.store import Store
 from lecturekit.engine.mathtex import (
     Formula,
-    copy_katex_assets,
+    katex_assets,
     protect_math,
     render_formulas,
     restore_math,
@@ -68,7 +69,7 @@ def test_unterminated_display_math_names_file_and_line():
 def test_round_trip_through_markdown(tmp_path):
     src = "# Loss\n\nThe *loss* $L(w)$ is\n$$\n\\operatorname*{arg\\,min}_{w} L(w)\n$$\nwhere $w \\in \\mathbb{R}^d$.\n\n$y$\n"
     text, formulas = protect_math(src, PATH)
-    html = restore_math(markdown.markdown(text), render_formulas(formulas, PATH, tmp_path))
+    html = restore_math(markdown.markdown(text), render_formulas(formulas, PATH, Store(tmp_path)))
     assert not TOKEN.search(html)
     assert html.count('class="katex"') == 4
     assert html.count('<div class="math-display"><span class="katex-display">') == 1
@@ -86,7 +87,7 @@ def test_bad_formula_reports_path_line_and_katex_message(tmp_path):
     ]:
         _, formulas = protect_math(src, PATH)
         with pytest.raises(BuildError) as err:
-            render_formulas(formulas, PATH, tmp_path)
+            render_formulas(formulas, PATH, Store(tmp_path))
         msg = str(err.value)
         assert msg.startswith(f"{PATH}:{line}: cannot render formula: KaTeX parse error: ")
         assert message in msg
@@ -102,9 +103,9 @@ def test_cache_means_no_node_on_rebuild(tmp_path, monkeypatch):
         return real_popen(*args, **kwargs)
 
     monkeypatch.setattr(subprocess, "Popen", counting_popen)
-    first = render_formulas(formulas, PATH, tmp_path)
+    first = render_formulas(formulas, PATH, Store(tmp_path))
     assert len(calls) == 1  # one Node process for all formulas
-    assert len(list(tmp_path.glob("*.html"))) == 10  # one file per distinct formula
+    assert len(list((tmp_path / "math").iterdir())) == 10  # one file per distinct formula
     assert first[0] == first[-1] and first[0] != first[2]
 
     def no_node(*args, **kwargs):
@@ -112,24 +113,24 @@ def test_cache_means_no_node_on_rebuild(tmp_path, monkeypatch):
 
     monkeypatch.setattr(subprocess, "run", no_node)
     monkeypatch.setattr(subprocess, "Popen", no_node)
-    assert render_formulas(formulas, PATH, tmp_path) == first
+    assert render_formulas(formulas, PATH, Store(tmp_path)) == first
     # display flag is part of the key: same tex, other mode, must render
     with pytest.raises(AssertionError):
-        render_formulas([Formula("x_{0}", False, 1)], PATH, tmp_path)
+        render_formulas([Formula("x_{0}", False, 1)], PATH, Store(tmp_path))
 
 
 def test_static_formulas_are_typeset_in_the_background(tmp_path, monkeypatch):
     text = "Static $a^2$ and $$b_1$$, one with a number $c = {{ demo.c }}$, and a bad one $\\frac{$.\n"
-    finish = mathtex.prerender_static_math(text, tmp_path)
+    finish = mathtex.prerender_static_math(text, Store(tmp_path))
     finish()  # waits for Node; the bad formula is left for the page to report
-    assert len(list(tmp_path.glob("*.html"))) == 2
+    assert len(list((tmp_path / "math").iterdir())) == 2
 
     def no_node(*args, **kwargs):
         raise AssertionError("node started although the static formulas are cached")
 
     monkeypatch.setattr(subprocess, "Popen", no_node)
-    assert render_formulas(protect_math("$a^2$ $$b_1$$", PATH)[1], PATH, tmp_path)
-    mathtex.prerender_static_math("$a^2$ and $c = {{ demo.c }}$", tmp_path)()  # cached or dynamic: no Node
+    assert render_formulas(protect_math("$a^2$ $$b_1$$", PATH)[1], PATH, Store(tmp_path))
+    mathtex.prerender_static_math("$a^2$ and $c = {{ demo.c }}$", Store(tmp_path))()  # cached or dynamic: no Node
 
 
 def lines_after_jinja(source, rendered):
@@ -161,7 +162,7 @@ def test_missing_node_says_how_to_fix(tmp_path, monkeypatch):
     monkeypatch.delenv("LECTUREKIT_NODE", raising=False)
     monkeypatch.setattr(mathtex.shutil, "which", lambda name: None)
     with pytest.raises(BuildError) as err:
-        render_formulas([Formula("x", False, 4)], PATH, tmp_path)
+        render_formulas([Formula("x", False, 4)], PATH, Store(tmp_path))
     assert "Node.js" in str(err.value) and "npm ci" in str(err.value)
 
 
@@ -171,40 +172,37 @@ def test_lecture_macros_render(tmp_path):
         r"\begin{aligned} a &= b \\ c &= d \end{aligned}",
         r"X = \begin{bmatrix} 1 & x_1 \\ 1 & x_2 \end{bmatrix},\quad \mathcal{D} \subset \mathbb{R}^{d}",
     ]
-    out = render_formulas([Formula(t, True, i) for i, t in enumerate(display)], PATH, tmp_path)
+    out = render_formulas([Formula(t, True, i) for i, t in enumerate(display)], PATH, Store(tmp_path))
     assert all(h.startswith('<span class="katex-display">') for h in out)
     assert "<mtable" in out[0] and "<mtable" in out[2]
 
 
 def test_argmin_has_limits_below_in_display(tmp_path):
     for tex in [r"\arg\min_{w} L(w)", r"\operatorname*{arg\,min}_{w} L(w)"]:
-        (html,) = render_formulas([Formula(tex, True, 1)], PATH, tmp_path)
+        (html,) = render_formulas([Formula(tex, True, 1)], PATH, Store(tmp_path))
         assert "<munder>" in html
         assert "op-limits" in html
 
 
-def test_katex_assets_are_woff2_only_and_complete(tmp_path):
-    dest = tmp_path / "assets" / "katex"
-    written = copy_katex_assets(dest)
-    css = (dest / "katex.min.css").read_text(encoding="utf-8")
-    assert dest / "katex.min.css" in written
+def test_katex_assets_are_woff2_only_and_complete():
+    assets = katex_assets()
+    css = assets["katex.min.css"].decode("utf-8")
     urls = re.findall(r"url\(([^)]*)\)", css)
     assert len(urls) >= 15
     assert css.count("@font-face") == len(urls)
     for url in urls:
         url = url.strip("'\"")
         assert url.startswith("fonts/") and url.endswith(".woff2"), url
-        assert (dest / url).is_file(), url
-        assert dest / url in written
+        assert assets[url][:4] == b"wOF2", url
     assert ".woff)" not in css and ".ttf" not in css and "truetype" not in css
-    assert not list((dest / "fonts").glob("*.woff")) and not list((dest / "fonts").glob("*.ttf"))
+    assert sorted(assets) == sorted(["katex.min.css", *(u.strip("'\"") for u in urls)])
 
 
 def test_scripts_with_operator_names_are_valid_mathml(tmp_path):
     """\\lambda_{\\max}: the script's <mi>max</mi><mo>&#8289;</mo> must be one child of <msub>."""
     import re
     text, formulas = protect_math(r"$\lambda_{\max} + \lambda_{\min}$", "m.md")
-    html = restore_math(text, render_formulas(formulas, "m.md", tmp_path))
+    html = restore_math(text, render_formulas(formulas, "m.md", Store(tmp_path)))
     for msub in re.findall(r"<msub>(.*?)</msub>", html):
         children = re.findall(r"<(mi|mo|mn|mrow)\b[^>]*>(?:(?!</?\1\b).)*</\1>", msub)
         assert len(children) == 2, msub

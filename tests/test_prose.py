@@ -2,6 +2,7 @@
 import pytest
 
 from lecturekit.engine.errors import BuildError
+from lecturekit.engine.store import Store
 from lecturekit.engine.prose import mat_tex, pct, render_prose, sig, source_block, vec
 
 
@@ -45,7 +46,7 @@ def test_sections_render_like_the_whole_text(tmp_path):
             "```\n## not a heading inside code\n```\n## B\n{{ m(2) }} {{ r.x | sig(2) }}\n")
     assert [line for line, _ in split_sections(text)] == [1, 2, 7]
     # `m` is defined in section A and used in B: the whole-text fallback keeps that working.
-    out = render_prose(text, "f.md", 1, {"r": {"x": 1.234}}, tmp_path)
+    out = render_prose(text, "f.md", 1, {"r": {"x": 1.234}}, Store(tmp_path))
     assert out == render_prose(text, "f.md", 1, {"r": {"x": 1.234}})
     assert "<1>" in out and "<2> 1.2" in out
     assert any(tmp_path.iterdir()), "compiled sections are cached"
@@ -54,5 +55,5 @@ def test_sections_render_like_the_whole_text(tmp_path):
 def test_error_line_is_right_in_a_later_section(tmp_path):
     text = "a\n## One\nb\n## Two\nc {{ r.missing }}\n"
     with pytest.raises(BuildError) as caught:
-        render_prose(text, "f.md", 10, {"r": {"present": 1}}, tmp_path)
+        render_prose(text, "f.md", 10, {"r": {"present": 1}}, Store(tmp_path))
     assert caught.value.line == 14

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from lecturekit.engine.compute import compute_lecture, computation_keys
+from lecturekit.engine.compute import compute_lecture, dependency_order
+from lecturekit.engine.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = ("logistic_gd", "sine_gd", "sine_curve", "logistic_curve", "parabola_diverge",
@@ -14,7 +15,12 @@ RUN_FIELDS = ("start", "lr", "beta", "epochs", "path_length", "final", "final_lo
 
 @pytest.fixture(scope="module")
 def published(lecture):
-    return compute_lecture(lecture, computation_keys(lecture), ROOT / ".cache" / "results").published
+    tree = {}
+    compute_lecture(lecture, Store(ROOT / ".cache" / "store", ROOT / "figures"),
+                    dependency_order(lecture.computations, lecture.folder),
+                    lambda name, key, values, read, seconds: tree.setdefault(
+                        next(s.into for s in lecture.computations if s.name == name), {}).update(values))
+    return tree
 
 
 def at(tree, path):

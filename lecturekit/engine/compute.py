@@ -1,20 +1,17 @@
-"""Run a lecture's computations in dependency order, through the cache."""
-import contextlib
+"""Run a lecture's computations in dependency order, through the store.
+
+A computation's key is its static key (keys.make_key: code, inputs, libraries)
+joined with the content of the files it read last time it ran (reads.py):
+`resolved_key` finds it without running anything. Results pass through the
+store's encoding (values.py) before anything reads them, cold or warm.
+"""
 import math
 import sys
 import time
-from dataclasses import dataclass
 
-from .cache import ResultCache, make_key, source_closure
-from .errors import BuildError, describe_failure, ignore_interrupts
-
-
-@dataclass
-class Computed:
-    """What computing a lecture produced."""
-    keys: dict       # computation name -> cache key
-    published: dict  # results tree for the page and results.json
-    ran: list        # names actually computed in this build
+from . import reads, values
+from .errors import BuildError, describe_failure
+from .keys import Opaque, digest, make_key, source_closure
 
 
 def dependency_order(specs, source):
@@ -26,11 +23,13 @@ def dependency_order(specs, source):
         if state.get(spec.name) == "done":
             return
         if state.get(spec.name) == "active":
-            raise BuildError(f"computations depend on each other in a cycle: {' -> '.join(chain + [spec.name])}", source)
+            raise BuildError(f"computations depend on each other in a cycle: {' -> '.join(chain + [spec.name])}",
+                             *spec.where)
         state[spec.name] = "active"
         for dep in spec.deps:
             if dep not in by_name:
-                raise BuildError(f"'{spec.name}' needs a computation named '{dep}', and there is none", source)
+                raise BuildError(f"'{spec.name}' needs a computation named '{dep}', and there is none; "
+                                 f"the computations are: {', '.join(sorted(by_name)) or 'none'}", *spec.where)
             visit(by_name[dep], chain + [spec.name])
         state[spec.name] = "done"
         order.append(spec)
@@ -45,8 +44,7 @@ def figures_first_order(specs, figure_needs, source, slow_to_start=frozenset()):
 
     `figure_needs` lists, per figure task, (number of images, names of the
     computations it draws). Repeatedly, the task that the fewest computations
-    per image stand between (counting their own inputs) is unblocked next:
-    the figure workers get work while slow computations are still to come.
+    per image stand between (counting their own inputs) is unblocked next.
     Tasks behind a computation in `slow_to_start` (see imports_a_new_library)
     wait until no other task is left, so the workers draw while it starts.
     Computations no figure needs come last, in declaration order.
@@ -65,8 +63,7 @@ def figures_first_order(specs, figure_needs, source, slow_to_start=frozenset()):
         return found
 
     pending = [(images, with_inputs(needs)) for images, needs in figure_needs]
-    scheduled = set()
-    arranged = []
+    scheduled, arranged = set(), []
 
     def cost(task):
         images, needs = task
@@ -83,146 +80,103 @@ def figures_first_order(specs, figure_needs, source, slow_to_start=frozenset()):
 
 
 def imports_a_new_library(spec):
-    """Whether a computation uses a tracked library this process has not loaded yet.
-
-    Loading one can take longer than all the other computations together
-    (scikit-learn: about a second), so it is worth scheduling late.
-    """
+    """Whether a computation uses a library this process has not loaded yet (scikit-learn: about a second)."""
     return any(library not in sys.modules for library in source_closure(spec.fn)[1])
 
 
-def merge_into(tree, namespace, values, name, source):
-    """Put a computation's published values under `namespace`; two writers of one path is an error."""
-    target = tree.setdefault(namespace, {})
-    for key, value in values.items():
-        if key in target:
-            raise BuildError(f"'{name}' publishes {namespace}.{key}, which another computation already set", source)
-        target[key] = value
-
-
-def check_finite(value, path, name, source):
-    """A NaN or infinity among published numbers is an error that names the result."""
-    if isinstance(value, float) and not math.isfinite(value):
-        raise BuildError(f"computation '{name}' published a non-finite value at {path}: {value}", source)
-    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for key, item in children:
-        check_finite(item, f"{path}.{key}" if isinstance(key, str) else f"{path}[{key}]", name, source)
-
-
-class ResultLoader:
-    """Results by name for the computations: computed this build, or read from the cache when first asked for."""
-
-    def __init__(self, cache, keys):
-        self.cache, self.keys, self.values = cache, keys, {}
-
-    def __getitem__(self, name):
-        if name not in self.values:
-            self.values[name] = self.cache.load(self.keys[name])
-        return self.values[name]
-
-
-def run_computation(spec, loader, source):
-    """Call one computation with its dependencies; a failure names the computation."""
+def static_key(spec, keys):
+    """What a computation's key is before the files it reads are known; an opaque input is an error."""
     try:
-        value = spec.fn(**{dep: loader[dep] for dep in spec.deps})
-    except Exception as error:
-        raise BuildError(f"computation '{spec.name}' failed: {describe_failure(error, source)}", source) from error
-    if not isinstance(value, dict):
-        raise BuildError(f"computation '{spec.name}' must return a dict, not {type(value).__name__}", source)
-    return value
+        return make_key(spec.fn, {"deps": {dep: keys[dep] for dep in spec.deps}}, f"computation '{spec.name}'")
+    except Opaque as error:
+        raise BuildError(str(error), *spec.where) from None
 
 
-def computation_keys(lecture):
-    """The cache key of every computation, in dependency order (no computation runs)."""
+def resolved_key(store, kind, static):
+    """(full key, files read): the static key with the content of the files read last time ((None, []): never run)."""
+    read = store.get_json(f"{kind}-reads", static)
+    return (None, []) if read is None else (digest(static, reads.file_digests(read)), read)
+
+
+def known_keys(lecture, store):
+    """Every computation's key as far as it is known without running anything (None where not)."""
     keys = {}
     for spec in dependency_order(lecture.computations, lecture.folder):
-        keys[spec.name] = make_key(spec.fn, {dep: keys[dep] for dep in spec.deps})
+        if all(keys.get(dep) for dep in spec.deps):
+            keys[spec.name] = resolved_key(store, "results", static_key(spec, keys))[0]
+        else:
+            keys[spec.name] = None
     return keys
 
 
-def compute_lecture(lecture, keys, cache_dir, progress=lambda name: None, on_ready=lambda name: None,
-                    figure_needs=()):
-    """All of a lecture's results: cached where the key matches, computed otherwise.
+def check_finite(value, path, spec):
+    """A NaN or infinity among published numbers is an error that names the result."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise BuildError(f"computation '{spec.name}' published a non-finite value at {path}: {value}", *spec.where)
+    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in children:
+        check_finite(item, f"{path}.{key}" if isinstance(key, str) else f"{path}[{key}]", spec)
 
-    `on_ready(name)` is called as each result is in the cache, so
-    figures can start drawing before the last computation has finished; the
-    order favours the figures waiting to be drawn (`figure_needs`, see
-    figures_first_order).
+
+def merge_into(tree, spec, published):
+    """Put a computation's published values under its namespace; two writers of one path is an error."""
+    target = tree.setdefault(spec.into, {})
+    for key, value in published.items():
+        if key in target:
+            raise BuildError(f"'{spec.name}' publishes {spec.into}.{key}, which another computation already set",
+                             *spec.where)
+        target[key] = value
+
+
+def run_computation(spec, inputs, store, keys, source):
+    """Call one computation, recording the files it reads; store its result. Returns (key, payload)."""
+    static = static_key(spec, keys)
+    try:
+        with reads.recording() as read:
+            value = spec.fn(**inputs)
+        payload = values.encode(value, spec.into)
+    except values.Unstorable as error:
+        raise BuildError(f"computation '{spec.name}' returned a value the results store cannot keep exactly: "
+                         f"{error}", *spec.where) from None
+    except Exception as error:
+        raise BuildError(f"computation '{spec.name}' failed: {describe_failure(error, source)}", *spec.where) \
+            from error
+    key = digest(static, reads.file_digests(read))
+    store.put("results", key, payload)
+    store.put_json("results-reads", static, read)
+    return key, payload, read
+
+
+def compute_lecture(lecture, store, order, report, may_run=True, starting=lambda name: None):
+    """Each result of `order`, from the store or computed.
+
+    Calls `starting(name)` before a computation runs and `report(name, key,
+    published, files read, seconds or None if it came from the store)` for each result.
+
+    With `may_run` false, a result that must be computed raises NeedsRun
+    instead: the caller then runs the whole in a helper process.
     """
-    cache = ResultCache(cache_dir)
-    source = lecture.folder
-    published, ran = {}, []
-    loader = ResultLoader(cache, keys)
-    slow = {spec.name for spec in lecture.computations if figure_needs and imports_a_new_library(spec)}
-    for spec in figures_first_order(lecture.computations, figure_needs, source, slow):
-        plain = cache.load_plain(keys[spec.name])
-        if plain is None:
+    keys, payloads, ran = {}, {}, []
+
+    def inputs_of(spec):
+        return {dep: values.decode(payloads[dep]) for dep in spec.deps}
+
+    for spec in order:
+        key, read = resolved_key(store, "results", static_key(spec, keys))
+        payload = store.get("results", key) if key else None
+        seconds = None
+        if payload is None:
+            if not may_run:
+                raise NeedsRun(spec.name)
+            starting(spec.name)
             start = time.perf_counter()
-            value = run_computation(spec, loader, source)
-            progress(f"{spec.name} ({time.perf_counter() - start:.2f} s)")
-            loader.values[spec.name] = value
-            plain = {"value": cache.store(keys[spec.name], value)}
+            key, payload, read = run_computation(spec, inputs_of(spec), store, keys, lecture.folder)
+            seconds = time.perf_counter() - start
             ran.append(spec.name)
-        check_finite(plain["value"], spec.into, spec.name, source)
-        merge_into(published, spec.into, plain["value"], spec.name, source)
-        on_ready(spec.name)
-    return Computed(keys, published, ran)
+        keys[spec.name], payloads[spec.name] = key, payload
+        report(spec.name, key, values.published(values.decode(payload, with_arrays=False)), read, seconds)
+    return ran
 
 
-@contextlib.contextmanager
-def computing(lecture, keys, cache_dir, progress=lambda name: None, figure_needs=(), background=False):
-    """Yields `results(on_ready)`, which returns compute_lecture's Computed.
-
-    With `background` and something to compute, the computations start at
-    once in a forked process, while this one gets the figure workers ready
-    (loading matplotlib takes it 0.4 s, which left a core idle); `results`
-    then relays each result as the process stores it. Otherwise `results`
-    computes in this process. A process still running when the block fails
-    is stopped.
-    """
-    cache = ResultCache(cache_dir)
-    if not background or all(cache.contains(keys[spec.name]) for spec in lecture.computations):
-        yield lambda on_ready: compute_lecture(lecture, keys, cache_dir, progress, on_ready, figure_needs)
-        return
-    import multiprocessing  # here: a build with nothing to compute never needs it
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_compute_and_report, daemon=True,
-                              args=(sender, lecture, keys, cache_dir, progress, figure_needs))
-    process.start()
-    sender.close()  # the process holds the only sending end, so its death reads as end of file
-    try:
-        yield lambda on_ready: _relay(receiver, on_ready, lecture.folder)
-    except BaseException:
-        process.terminate()
-        raise
-    finally:
-        process.join()
-        receiver.close()
-
-
-def _compute_and_report(sender, lecture, keys, cache_dir, progress, figure_needs):
-    """The forked process of `computing`: report each stored result, then the outcome."""
-    ignore_interrupts()
-    try:
-        computed = compute_lecture(lecture, keys, cache_dir, progress, lambda name: sender.send(("ready", name)),
-                                   figure_needs)
-        sender.send(("done", computed))
-    except BuildError as error:
-        sender.send(("failed", error))
-
-
-def _relay(receiver, on_ready, source):
-    """The parent's side of `computing`: call on_ready per result, return the Computed or raise the failure."""
-    while True:
-        try:
-            kind, payload = receiver.recv()
-        except EOFError:
-            raise BuildError("the computations stopped without reporting a result (see the messages above)",
-                             source) from None
-        if kind == "ready":
-            on_ready(payload)
-        elif kind == "failed":
-            raise payload
-        else:
-            return payload
+class NeedsRun(Exception):
+    """A computation must run, and this process may not run it."""

@@ -1,40 +1,68 @@
-"""Find lectures in `content/` and load what each one declares."""
+"""Find lectures in `content/`, and the record each one carries through the build.
+
+Reading a lecture's Markdown is cheap; importing its code is not, so
+`load_code` is a step of its own, skipped for a lecture whose code, data
+and libraries are unchanged since the last build (see reuse.py).
+"""
 import importlib
+import os
 import re
 import sys
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import reads
 from .errors import BuildError, describe_failure
 from .registry import Computation, FigureSpec, declared
 
 REQUIRED_FRONT_MATTER = ("title", "number", "summary")
 LECTURE_FILE = "lecture.md"
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")        # a slug, a figure's name
+SAFE_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")       # a part of a static file's path
+UNSAFE_HINT = "use letters, digits, '-' and '_', starting with a letter or digit"
 
 
 @dataclass
 class Lecture:
-    """One lecture folder: its Markdown, front matter, computations and figures."""
+    """One lecture, from its sources to its page: each stage of the build fills in its part."""
     slug: str
     folder: Path
     meta: dict
     body: str
     body_line: int  # line of the source file where `body` starts
-    computations: list = field(default_factory=list)
-    figures: list = field(default_factory=list)
+    computations: list = field(default_factory=list)  # registry.Computation, once the code is loaded
+    figures: list = field(default_factory=list)       # registry.FigureSpec, once the code is loaded
+    import_reads: list = field(default_factory=list)  # data files the code read as it was imported
+    keys: dict = field(default_factory=dict)          # computation name -> key of its stored result
+    results: dict = field(default_factory=dict)       # published values by namespace: prose, results.json
+    manifests: dict = field(default_factory=dict)     # figure name -> what was drawn (see figures.py)
+    page_body: object = None                          # pages.Body, once written
+    ran: list = field(default_factory=list)           # computations run in this build
+    drawn: list = field(default_factory=list)         # figures drawn in this build
+    reads: set = field(default_factory=set)           # data files its code, computations and figures read
+    blobs: dict = field(default_factory=dict)         # figure file name in the store -> its bytes, checked
+    reused: bool = False                              # whole lecture taken from the last build
+    fingerprint: str = ""                             # of its folder's files but the Markdown (see reuse.py)
 
     @property
     def source(self):
         return self.folder / LECTURE_FILE
 
 
-def split_front_matter(text, path):
-    """Split `---`-fenced `key: value` front matter from the Markdown body.
+def normalised(name):
+    """Two names that are the same after this would be confused in a URL or a module name."""
+    return name.lower().replace("_", "-")
 
-    Returns (meta, body, body_line). Deliberately not YAML: a handful of
-    one-line strings needs no parser with surprises.
-    """
+
+def check_name(name, what, path, line=None):
+    """A slug or figure name must be safe in a URL and a file name."""
+    if not isinstance(name, str) or not SAFE_NAME.fullmatch(name):
+        raise BuildError(f"{what} {name!r} is not safe in a URL and a file name; {UNSAFE_HINT}", path, line)
+
+
+def split_front_matter(text, path):
+    """Split `---`-fenced `key: value` front matter from the Markdown body; (meta, body, body_line)."""
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
         raise BuildError("front matter missing: the file must start with a '---' line", path, 1)
@@ -56,15 +84,28 @@ def check_front_matter(meta, path):
     for key in REQUIRED_FRONT_MATTER:
         if not meta.get(key):
             raise BuildError(f"front matter lacks '{key}'", path, 1)
-    if not meta["number"].isdigit():
+    if not str(meta["number"]).isdigit():
         raise BuildError(f"front matter 'number' must be a whole number, not {meta['number']!r}", path, 1)
     meta["number"] = int(meta["number"])
     return meta
 
 
-def lecture_package(folder):
+def check_links(folder, inside):
+    """Every symlink under `folder` must point inside `inside`: nothing from outside gets in."""
+    inside = Path(inside).resolve()
+    for top, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        for name in dirs + files:
+            path = Path(top) / name
+            if path.is_symlink():
+                target = path.resolve()
+                if not target.is_relative_to(inside):
+                    raise BuildError(f"symlink points outside its lecture folder, to {target}", path)
+
+
+def lecture_package(slug, folder):
     """A package for the lecture folder, so its files can import each other relatively."""
-    name = "lecture_" + re.sub(r"\W", "_", folder.name)
+    name = "lecture_" + slug.replace("-", "_")
     package = types.ModuleType(name)
     package.__path__ = [str(folder)]
     sys.modules[name] = package
@@ -83,40 +124,102 @@ def import_lecture_module(name, path):
         raise BuildError(f"importing this file failed: {describe_failure(error, path.parent)}", path) from None
 
 
-def check_unique(specs, kind, source):
-    """Two computations (or figures) with one name would silently shadow each other."""
-    seen = set()
+def check_unique(specs, kind):
+    """Two computations (or figures) whose names are the same, or alike, would be confused."""
+    seen = {}
     for spec in specs:
-        if spec.name in seen:
-            raise BuildError(f"two {kind}s are named '{spec.name}' in {source.parent}", source)
-        seen.add(spec.name)
+        other = seen.get(normalised(spec.name))
+        if other is not None:
+            same = "named" if other.name == spec.name else f"named '{other.name}' and"
+            raise BuildError(f"two {kind}s are {same} '{spec.name}'", *spec.where)
+        seen[normalised(spec.name)] = spec
+
+
+def load_code(lecture):
+    """Import a lecture's Python files and collect what they declare (fills the record)."""
+    package = lecture_package(lecture.slug, lecture.folder)
+    lecture.computations, lecture.figures = [], []
+    with reads.recording() as found:
+        for path in sorted(lecture.folder.glob("*.py")):  # a lecture may split its code across files
+            module = import_lecture_module(f"{package}.{path.stem}", path)
+            lecture.computations.extend(declared(module, Computation))
+            lecture.figures.extend(declared(module, FigureSpec))
+    lecture.import_reads = found
+    for spec in lecture.figures:
+        check_name(spec.name, "figure name", *spec.where)
+    check_unique(lecture.computations, "computation")
+    check_unique(lecture.figures + [_poster_of(spec) for spec in lecture.figures], "figure")
+    return lecture
+
+
+def _poster_of(spec):
+    """A figure's poster file is `<name>-poster.png`: no other figure may be named so."""
+    return FigureSpec(f"{spec.name}-poster", spec.fn, spec.deps)
 
 
 def read_lecture(folder):
-    """Read one lecture folder into a Lecture."""
+    """One lecture folder's Markdown and front matter (its code is loaded by load_code)."""
+    folder = Path(folder)
+    check_name(folder.name, "lecture folder name", folder)
+    check_links(folder, folder)
     source = folder / LECTURE_FILE
     if not source.is_file():
         raise BuildError(f"lecture folder has no {LECTURE_FILE}", folder)
     meta, body, body_line = split_front_matter(source.read_text(encoding="utf-8"), source)
-    lecture = Lecture(folder.name, folder, check_front_matter(meta, source), body, body_line)
-    package = lecture_package(folder)
-    for path in sorted(folder.glob("*.py")):  # a lecture may split its code across files
-        module = import_lecture_module(f"{package}.{path.stem}", path)
-        lecture.computations.extend(declared(module, Computation))
-        lecture.figures.extend(declared(module, FigureSpec))
-    check_unique(lecture.computations, "computation", source)
-    check_unique(lecture.figures, "figure", source)
-    return lecture
+    return Lecture(folder.name, folder, check_front_matter(meta, source), body, body_line)
 
 
 def find_lectures(content_dir):
     """Every folder of `content_dir` that is a lecture, ordered by front-matter number."""
-    folders = sorted(p for p in Path(content_dir).iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
-    lectures = [read_lecture(folder) for folder in folders]
-    numbers = {}
-    for lecture in lectures:
-        if lecture.meta["number"] in numbers:
-            raise BuildError(f"lecture number {lecture.meta['number']} is also used by "
-                             f"{numbers[lecture.meta['number']]}", lecture.source, 1)
-        numbers[lecture.meta["number"]] = lecture.source
+    content_dir = Path(content_dir)
+    entries = sorted(content_dir.iterdir())
+    for path in entries:  # the course's own files may link only within the course
+        if path.is_symlink() and not path.resolve().is_relative_to(content_dir.resolve()):
+            raise BuildError(f"symlink points outside {content_dir.name}/, to {path.resolve()}", path)
+    folders = [p for p in entries if p.is_dir() and not p.name.startswith((".", "_"))]
+    lectures, slugs, numbers = [], {}, {}
+    for folder in folders:
+        if folder.is_symlink():
+            raise BuildError("a lecture folder may not be a symlink", folder)
+        lecture = read_lecture(folder)
+        other = slugs.setdefault(normalised(lecture.slug), lecture.slug)
+        if other != lecture.slug:
+            raise BuildError(f"lecture folders '{other}' and '{lecture.slug}' would have the same address; "
+                             "rename one", folder)
+        number = lecture.meta["number"]
+        if number in numbers:
+            raise BuildError(f"lecture number {number} is also used by {numbers[number]}", lecture.source, 1)
+        numbers[number] = lecture.source
+        lectures.append(lecture)
     return sorted(lectures, key=lambda lecture: lecture.meta["number"])
+
+
+GENERATED = ("index.html", "results.json", "figures")  # a lecture's own site files, which no static file may shadow
+
+
+def static_files(lecture):
+    """Files under a lecture's `static/` folder, published beside its page: {site path: bytes}."""
+    static, files = lecture.folder / "static", {}
+    for path in sorted(static.rglob("*")) if static.is_dir() else []:
+        relative = path.relative_to(static)
+        for part in relative.parts:
+            if not SAFE_PART.fullmatch(part):
+                raise BuildError(f"static file name {part!r} is not safe in a URL and a file name; "
+                                 "use letters, digits, '.', '-' and '_', not starting with '.'", path)
+        if relative.parts[0] in GENERATED:
+            raise BuildError(f"static/{relative.parts[0]} would replace the lecture's own "
+                             f"{relative.parts[0]}; rename it", path)
+        if path.is_file():
+            files[f"{lecture.slug}/{relative.as_posix()}"] = path.read_bytes()
+        elif not path.is_dir():
+            raise BuildError("a static file must be a regular file", path)
+    return files
+
+
+def read_course(content_dir):
+    """The course's `index.md`: (front matter, introduction Markdown, its first line, its path)."""
+    source = Path(content_dir) / "index.md"
+    if not source.is_file():
+        raise BuildError("the course has no index.md (its title and introduction)", content_dir)
+    meta, intro, line = split_front_matter(source.read_text(encoding="utf-8"), source)
+    return meta, intro, line, source

@@ -41,7 +41,7 @@ def figure_element(name, number, alt, caption, manifest, url_for):
     figure = etree.Element("figure", {"id": f"fig-{name}", "class": "figure"})
     image_attrs = {"alt": alt, "width": str(manifest["width"]), "height": str(manifest["height"]),
                    "loading": "lazy", "decoding": "async"}
-    if manifest["kind"] == "animation":
+    if "poster" in manifest["files"]:  # a moving figure with a still: the still for print and reduced motion
         picture = etree.SubElement(figure, "picture", {"class": "animation"})
         etree.SubElement(picture, "source", {"srcset": url_for(name, "poster"),
                                               "media": "(prefers-reduced-motion: reduce)"})

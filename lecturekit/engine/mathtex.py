@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lecturekit.engine.errors import BuildError
-from lecturekit.files import atomic_write_bytes
 
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 KATEX_DIR = REPO_ROOT / "node_modules" / "katex"
@@ -317,18 +316,12 @@ def _start_node(texs, path):
     node = os.environ.get("LECTUREKIT_NODE") or shutil.which("node")
     if not node:
         raise BuildError(f"cannot render math: Node.js (`node`) not found on PATH; {NODE_HINT}", path)
-    import subprocess  # here: a build whose formulas are all cached never starts Node
+    from .scheduler import SCHEDULER  # it owns every process a build starts
+    request = json.dumps({"formulas": [{"tex": t, "display": d} for t, d in texs]})
     try:
-        proc = subprocess.Popen([node, str(RENDER_SCRIPT), str(REPO_ROOT)], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+        return SCHEDULER.run_program([node, str(RENDER_SCRIPT), str(REPO_ROOT)], request)
     except OSError:
         raise BuildError(f"cannot render math: cannot run {node}; {NODE_HINT}", path) from None
-    # Node reads the whole request before it writes, so writing it all first cannot deadlock;
-    # closing stdin now also keeps processes forked later from holding it open.
-    with proc.stdin:
-        proc.stdin.write(json.dumps({"formulas": [{"tex": t, "display": d} for t, d in texs]}))
-    proc.stdin = None  # closed: communicate() must not flush it
-    return proc
 
 
 def _node_results(proc, count, path):
@@ -340,23 +333,27 @@ def _node_results(proc, count, path):
         proc.kill()
         raise BuildError("cannot render math: KaTeX took longer than 10 minutes", path) from None
     if proc.returncode != 0:
-        raise BuildError(f"cannot render math: {RENDER_SCRIPT.name} failed: {err.strip()}; {NODE_HINT}", path)
-    results = json.loads(out)["results"]
+        from .scheduler import how_it_ended
+        raise BuildError(f"cannot render math: {RENDER_SCRIPT.name} ended with {how_it_ended(proc.returncode)}: "
+                         f"{err.strip()}; {NODE_HINT}", path)
+    try:
+        results = json.loads(out)["results"]
+    except (ValueError, KeyError):
+        raise BuildError(f"cannot render math: {RENDER_SCRIPT.name} wrote no results; {NODE_HINT}", path) from None
     if len(results) != count:
         raise BuildError(f"cannot render math: {RENDER_SCRIPT.name} returned {len(results)} of {count}", path)
     return results
 
 
-def _uncached(formulas, cache):
-    """Cache key of each formula, the cached HTML by key, and key -> first formula not cached."""
+def _uncached(formulas, store):
+    """Cache key of each formula, the stored HTML by key, and key -> first formula not stored."""
     prefix = _key_prefix(katex_version())
     keys = [_cache_key(prefix, f) for f in formulas]
     html = {}
     for key in set(keys):
-        try:
-            html[key] = (cache / f"{key}.html").read_text(encoding="utf-8")
-        except FileNotFoundError:
-            pass
+        text = store.get_text("math", key)
+        if text is not None:
+            html[key] = text
     todo = {}
     for formula, key in zip(formulas, keys):
         if key not in html and key not in todo:
@@ -364,22 +361,22 @@ def _uncached(formulas, cache):
     return keys, html, todo
 
 
-def _keep(todo, results, cache):
-    """KaTeX's results by key: (html of those that rendered, now cached; error of those that did not)."""
+def _keep(todo, results, store):
+    """KaTeX's results by key: (html of those that rendered, now stored; error of those that did not)."""
     html, errors = {}, {}
     for key, result in zip(todo, results):
         if "error" in result:
             errors[key] = result["error"]
         else:
             html[key] = result["html"]
-            atomic_write_bytes(cache / f"{key}.html", result["html"].encode("utf-8"))
+            store.put_text("math", key, result["html"])
     return html, errors
 
 
-def render_formulas(formulas, path, cache_dir, line_of=None):
+def render_formulas(formulas, path, store, line_of=None):
     """KaTeX HTML for each formula, in order.
 
-    Formulas not in `cache_dir` (one file per formula) are rendered by one
+    Formulas not in the store (one entry per formula) are rendered by one
     `node katex_render.js` process; a cached rebuild never starts Node. A
     formula KaTeX rejects is an error at `path`, line `line_of(i)` (default:
     the formula's own line).
@@ -387,11 +384,10 @@ def render_formulas(formulas, path, cache_dir, line_of=None):
     formulas = list(formulas)
     if not formulas:
         return []
-    cache = Path(cache_dir)
-    keys, html, todo = _uncached(formulas, cache)
+    keys, html, todo = _uncached(formulas, store)
     if todo:
         texs = [(f.tex, f.display) for f in todo.values()]
-        rendered, errors = _keep(todo, _node_results(_start_node(texs, path), len(texs), path), cache)
+        rendered, errors = _keep(todo, _node_results(_start_node(texs, path), len(texs), path), store)
         html.update(rendered)
         for i, key in enumerate(keys):  # report the first bad formula in source order
             if key in errors:
@@ -441,7 +437,7 @@ def source_lines(formulas, source, path):
     return lines[::-1]
 
 
-def prerender_static_math(text, cache_dir):
+def prerender_static_math(text, store):
     """Start typesetting, in the background, the formulas of Markdown `text` that hold no Jinja.
 
     Those do not wait for any computation, so Node can render them while the
@@ -451,7 +447,7 @@ def prerender_static_math(text, cache_dir):
     """
     try:
         formulas = [f for f in protect_math(text, None)[1] if not re.search(r"{[{%#]", f.tex)]
-        _, _, todo = _uncached(formulas, Path(cache_dir))
+        _, _, todo = _uncached(formulas, store)
         running = [_start_node([(f.tex, f.display) for f in todo.values()], None)] if todo else []
     except BuildError:
         return lambda: None
@@ -460,7 +456,7 @@ def prerender_static_math(text, cache_dir):
         if not running:
             return
         try:
-            _keep(todo, _node_results(running.pop(), len(todo), None), Path(cache_dir))
+            _keep(todo, _node_results(running.pop(), len(todo), None), store)
         except BuildError:
             pass
     return finish
@@ -523,28 +519,16 @@ def _woff2_only(css):
     return _SRC.sub(keep, css)
 
 
-def copy_katex_assets(dest_dir):
-    """Copy katex.min.css (woff2-only @font-face) and its fonts to dest_dir.
-
-    Writes dest_dir/katex.min.css and dest_dir/fonts/*.woff2; returns them.
-    """
+def katex_assets():
+    """KaTeX's stylesheet (woff2-only @font-face) and its fonts: {path relative to the stylesheet: bytes}."""
     dist = KATEX_DIR / "dist"
     try:
-        css = (dist / "katex.min.css").read_text(encoding="utf-8")
+        css = _woff2_only((dist / "katex.min.css").read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise BuildError(NOT_INSTALLED) from None
-    css = _woff2_only(css)
-    dest = Path(dest_dir)
-    (dest / "fonts").mkdir(parents=True, exist_ok=True)
-    written = []
+    files = {"katex.min.css": css.encode("utf-8")}
     for url in dict.fromkeys(m.group(1) for m in _URL.finditer(css)):
         if not url.startswith("fonts/") or "/" in url[len("fonts/") :] or not url.endswith(".woff2"):
             raise BuildError(f"KaTeX CSS references an unexpected file: {url}")
-        target = dest / url
-        if not target.is_file() or target.stat().st_size != (dist / url).stat().st_size:
-            shutil.copyfile(dist / url, target)
-        written.append(target)
-    css_path = dest / "katex.min.css"
-    if not css_path.is_file() or css_path.read_text(encoding="utf-8") != css:
-        css_path.write_text(css, encoding="utf-8")
-    return [css_path, *written]
+        files[url] = (dist / url).read_bytes()
+    return files

@@ -1,5 +1,20 @@
-"""Page templates: the only variables a template sees are declared here."""
+"""Assemble the site's pages from the lecture records: bodies, links, templates, the page cache.
+
+The only variables a template sees are the dataclasses declared here. A page
+is rendered only when something it shows, or any code that shapes it, has
+changed; otherwise its HTML comes from the store.
+"""
+import functools
+import json
 from dataclasses import dataclass
+from pathlib import Path
+
+from . import mathtex
+from .errors import BuildError
+from .keys import digest
+from .lectures import static_files
+from .markup import fill_figures, markdown_to_html
+from .prose import render_prose
 
 
 @dataclass(frozen=True)
@@ -37,6 +52,56 @@ class HomePage:
     lectures: list     # LectureLink
 
 
+def figure_url(manifests):
+    """URL (relative to the lecture page) of a figure's file, its poster, or its still (poster or file)."""
+    def url_for(name, which="file"):
+        files = manifests[name]["files"]
+        role = "poster" if which == "poster" or (which == "still" and "poster" in files) else "file"
+        suffix = Path(files[role]).suffix
+        return f"figures/{name}-poster{suffix}" if role == "poster" else f"figures/{name}{suffix}"
+    return url_for
+
+
+@dataclass
+class Body:
+    """A page body as far as it goes without its figures: HTML with a slot per figure and a token per formula."""
+    html: str
+    toc: list
+    figures: list   # what each figure slot shows (see markup.fill_figures)
+    formulas: list  # rendered HTML of each math token
+
+    def finish(self, manifests):
+        """The body's HTML with its figures and formulas in place."""
+        html = fill_figures(self.html, self.figures, manifests, figure_url(manifests))
+        return mathtex.restore_math(html, self.formulas)
+
+
+def page_body(text, path, first_line, context, store):
+    """Placeholders, then math, then Markdown: all of a page body that does not need its figures."""
+    padded = "\n" * (first_line - 1) + text  # so every error's line is the file's line
+    prose = render_prose(padded, path, 1, context, store)
+    protected, formulas = mathtex.protect_math(prose, path)
+    # Jinja may have added or dropped lines: a bad formula is reported at its line in the file.
+    rendered = mathtex.render_formulas(formulas, path, store,
+                                       line_of=lambda i: mathtex.source_lines(formulas, padded, path)[i])
+    return Body(*markdown_to_html(protected), rendered)
+
+
+def lecture_body(lecture, store):
+    """The body of a lecture's page, before its figures are in."""
+    return page_body(lecture.body, lecture.source, lecture.body_line, lecture.results, store)
+
+
+def lecture_link(lecture):
+    """How other pages link to a lecture (and show its thumbnail), relative to the site root."""
+    meta, thumbnail = lecture.meta, lecture.meta.get("thumbnail", "")
+    if thumbnail and thumbnail not in lecture.manifests:
+        raise BuildError(f"thumbnail '{thumbnail}' is not a figure of this lecture", lecture.source, 1)
+    still = f"{lecture.slug}/{figure_url(lecture.manifests)(thumbnail, 'still')}" if thumbnail else ""
+    return LectureLink(meta["title"], meta["number"], meta["summary"], f"{lecture.slug}/index.html", still,
+                       meta.get("thumbnail_alt", f"A figure from {meta['title']}"))
+
+
 def template_environment(folder):
     """Jinja for HTML: autoescaped, and an unknown variable is an error."""
     import jinja2  # here, not at the top: a build whose pages are all cached never needs it
@@ -44,6 +109,80 @@ def template_environment(folder):
                               undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
-def render_page(env, template, page):
-    """Render one page dataclass through its template."""
-    return env.get_template(template).render(page=page)
+class Pages:
+    """Renders the site's pages through the store, and counts those it rendered.
+
+    `code` is what every page depends on besides its content: the
+    fingerprint of the Python sources and libraries, the templates, KaTeX.
+    """
+
+    def __init__(self, course_title, store, templates, code):
+        self.course_title, self.store, self.rendered = course_title, store, 0
+        self.env = functools.cache(lambda: template_environment(templates))  # only if a page is rendered
+        self.code = digest(code, [p.read_bytes().hex() for p in sorted(Path(templates).rglob("*.*"))],
+                           mathtex.RENDER_SCRIPT.read_text(), mathtex.katex_version())
+
+    def cached(self, render, *inputs):
+        """A page's HTML: reused while the code and `inputs` are unchanged, else `render()`ed and stored."""
+        key = digest(self.code, self.course_title, *inputs)
+        html = self.store.get_text("page", key)
+        if html is None:
+            html = render()
+            self.rendered += 1
+            self.store.put_text("page", key, html)
+        return html
+
+    def lecture(self, lecture, links, index):
+        """HTML of one lecture page."""
+        previous = links[index - 1] if index > 0 else None
+        following = links[index + 1] if index + 1 < len(links) else None
+
+        def render():
+            body = lecture.page_body or lecture_body(lecture, self.store)
+            meta = lecture.meta
+            return self.env().get_template("lecture.html").render(page=LecturePage(
+                self.course_title, "../", meta["title"], meta["number"], meta["summary"],
+                body.finish(lecture.manifests), body.toc, previous, following, "results.json"))
+        # The fingerprint covers the lecture's Python files: a `source()` block shows their current text.
+        return self.cached(render, lecture.fingerprint, lecture.meta, lecture.body, lecture.results,
+                           lecture.manifests,
+                           [link.__dict__ for link in (previous, following) if link])
+
+    def home(self, source, intro_md, intro_line, cards):
+        """HTML of the course home: its introduction and a card per lecture."""
+        def render():
+            intro = page_body(intro_md, source, intro_line, {}, self.store).finish({})
+            return self.env().get_template("home.html").render(page=HomePage(self.course_title, "", intro, cards))
+        return self.cached(render, intro_md, [card.__dict__ for card in cards])
+
+
+def lecture_files(lecture, html, store):
+    """The site files of one lecture: page, results.json, figures (checked bytes)."""
+    files = {f"{lecture.slug}/index.html": html.encode(),
+             f"{lecture.slug}/results.json": (json.dumps(lecture.results, indent=1, sort_keys=True) + "\n").encode()}
+    url_for = figure_url(lecture.manifests)
+    for name, manifest in lecture.manifests.items():
+        for role, blob in manifest["files"].items():
+            data = lecture.blobs.get(blob) or store.get_blob(blob)
+            if data is None:
+                raise BuildError(f"figure '{name}': its file vanished from the store during the build; build again",
+                                 lecture.folder)
+            files[f"{lecture.slug}/{url_for(name, role)}"] = data
+    return files
+
+
+def site_files(course, lectures, store, code, templates):
+    """Every file of the site, relative path -> bytes; counts pages (rendered, reused) into `pages.rendered`."""
+    meta, intro_md, intro_line, source = course
+    pages = Pages(meta.get("title", "Course"), store, templates, code)
+    links = [lecture_link(lecture) for lecture in lectures]
+    files = {}
+    for index, lecture in enumerate(lectures):
+        files.update(lecture_files(lecture, pages.lecture(lecture, links, index), store))
+        files.update(static_files(lecture))
+    files["index.html"] = pages.home(source, intro_md, intro_line, links).encode()
+    files["assets/style.css"] = (Path(templates) / "static" / "style.css").read_bytes()
+    for relative, data in mathtex.katex_assets().items():
+        files[f"assets/katex/{relative}"] = data
+    files[".nojekyll"] = b""  # GitHub Pages: serve files as they are
+    return files, pages.rendered

@@ -8,7 +8,6 @@ import hashlib
 import importlib
 import inspect
 import math
-import os
 import re
 import textwrap
 import traceback
@@ -118,22 +117,36 @@ def unknown_name_message(error, context):
     return f"unknown placeholder '{name}'{hint}"
 
 
-def render_prose(text, path, first_line, context, cache_dir=None):
+def bytecode_cache(store):
+    """Jinja's compiled templates kept in the store, checked like every entry (built on demand)."""
+    import jinja2
+
+    class StoreBytecodeCache(jinja2.BytecodeCache):
+        def load_bytecode(self, bucket):
+            data = store.get("jinja", bucket.key)
+            if data is not None:
+                bucket.bytecode_from_string(data)
+
+        def dump_bytecode(self, bucket):
+            store.put("jinja", bucket.key, bucket.bytecode_to_string())
+
+    return StoreBytecodeCache()
+
+
+def render_prose(text, path, first_line, context, store=None):
     """Substitute the results into the Markdown; errors name file and line.
 
     Each `## ` section is compiled as its own template, and compiled sections
-    are kept in `cache_dir`: an edit recompiles one section, not the lecture.
+    are kept in the store: an edit recompiles one section, not the lecture.
     Should a Jinja construct span sections, the text is rendered whole instead,
     so the split never changes the result.
     """
     import jinja2  # here, not at the top: a build whose pages are all cached never needs it
-    if cache_dir:
-        os.makedirs(cache_dir, exist_ok=True)
     parts = [(hashlib.sha256(part.encode()).hexdigest()[:32], part) for _, part in split_sections(text)]
     sections = dict(parts, whole=text)
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(lambda name: (sections[name], name, lambda: True)),
-        bytecode_cache=jinja2.FileSystemBytecodeCache(str(cache_dir)) if cache_dir else None,
+        bytecode_cache=bytecode_cache(store) if store else None,
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
     env.filters.update(FILTERS)
     env.globals["source"] = source_block

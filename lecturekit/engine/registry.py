@@ -25,6 +25,10 @@ class Computation:
     into: str
     deps: tuple
 
+    @property
+    def where(self):
+        return declared_at(self.fn)
+
 
 @dataclass(frozen=True)
 class FigureSpec:
@@ -39,16 +43,30 @@ class FigureSpec:
     kwargs: dict = field(default_factory=dict)
     group: str = None
 
+    @property
+    def where(self):
+        return declared_at(self.fn)
+
+
+def declared_at(fn):
+    """(file, line) of a decorated function's definition, for errors."""
+    code = getattr(fn, "__code__", None)
+    return (code.co_filename, code.co_firstlineno) if code else (None, None)
+
 
 def _dependencies(fn, fixed=()):
     """Parameter names of `fn` that are not fixed keyword arguments."""
     return tuple(p for p in inspect.signature(fn).parameters if p not in fixed)
 
 
-def computation(fn=None, *, into=None):
-    """Mark `fn` as a computation; `into` names the results namespace it fills."""
+def computation(fn=None, *, name=None, into=None):
+    """Mark `fn` as a computation named `name` (default: the function name).
+
+    Figures and other computations name it as a parameter; `into` names the
+    results namespace the prose reads its published values from (default: its name).
+    """
     def mark(fn):
-        setattr(fn, MARK, [Computation(fn.__name__, fn, into or fn.__name__, _dependencies(fn))])
+        setattr(fn, MARK, [Computation(name or fn.__name__, fn, into or name or fn.__name__, _dependencies(fn))])
         return fn
     return mark(fn) if fn is not None else mark
 
@@ -77,5 +95,6 @@ def figure(fn=None, *, name=None, each=None, together=False):
 
 def declared(module, kind):
     """The computations or figures a module declares, in source order (not those it imports)."""
-    return [spec for obj in vars(module).values() for spec in getattr(obj, MARK, [])
+    objects = {id(obj): obj for obj in vars(module).values()}.values()  # a function bound to two names counts once
+    return [spec for obj in objects for spec in getattr(obj, MARK, [])
             if isinstance(spec, kind) and getattr(obj, "__module__", None) == module.__name__]

@@ -24,27 +24,27 @@ def _exchange(a, b):
     return renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0
 
 
-def link_or_copy(source, target):
-    """Hard-link a cached file into the site (cheap), copying where links are not possible.
-
-    Cached files are never modified in place (they are replaced by rename), so
-    sharing an inode with the site is safe.
-    """
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
-
-
 def write_tree(folder, files):
-    """Write `files` (relative path -> bytes, or a Path to copy) under `folder`."""
+    """Write `files` (relative path -> bytes) under `folder`: the site's own copies, readable by any web server.
+
+    Files are 0644 and folders 0755 whatever the umask; nothing is a link
+    into the store or the sources, so editing the site edits only the site.
+    """
+    folder, made = Path(folder), set()
     for relative, content in sorted(files.items()):
-        target = Path(folder) / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, Path):
-            link_or_copy(content, target)
-        else:
-            target.write_bytes(content)
+        parts = Path(relative).parts
+        if not parts or relative.startswith("/") or any(p in ("..", ".", "") for p in parts):
+            raise ValueError(f"a site file would be written outside the site: {relative}")
+        target = folder / relative
+        for parent in reversed(Path(relative).parents[:-1]):
+            if parent not in made:
+                (folder / parent).mkdir(exist_ok=True)
+                os.chmod(folder / parent, 0o755)
+                made.add(parent)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), 0o644)
+            handle.write(content)
 
 
 def remove_leftovers(site_dir):
@@ -54,7 +54,7 @@ def remove_leftovers(site_dir):
 
 
 def publish(site_dir, files):
-    """Replace `site_dir` with exactly `files`, all at once."""
+    """Replace `site_dir` with exactly `files` (relative path -> bytes), all at once."""
     site_dir = Path(site_dir).resolve()
     remove_leftovers(site_dir)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-new-", dir=site_dir.parent))

@@ -38,6 +38,11 @@ class PathAnimation:
     color: str = "C3"
     label: str = "descent path"   # legend entry for the path line
 
+    def figure_files(self):
+        """The GIF with its poster, as a figure output (see plotting.output)."""
+        frames, (width, height), gif, poster = animation_files(self)
+        return {"file": (".gif", gif), "poster": (".png", poster)}, width, height
+
 
 def frame_indices(n_points, max_frames) -> list[int]:
     """Evenly spaced indices into n_points points, at most max_frames of them.
@@ -339,8 +344,8 @@ def _artist_colours(anim):
     return [tuple(round(255 * c) for c in to_rgb(colour)) for colour in (anim.color, "black", "white")]
 
 
-def write_animation(anim, gif_path, poster_path, frame_ms=120, hold_ms=1500) -> tuple:
-    """Write the looping GIF and its PNG poster (the last frame); return (frame count, (width, height)).
+def animation_files(anim, frame_ms=120, hold_ms=1500) -> tuple:
+    """The looping GIF and its PNG poster (the last frame): (frame count, (width, height), gif, poster bytes).
 
     All frames share one 64-colour palette (no dithering), the last frame is held
     for hold_ms, and nothing time- or version-dependent is written, so the files
@@ -360,9 +365,15 @@ def write_animation(anim, gif_path, poster_path, frame_ms=120, hold_ms=1500) -> 
     poster = io.BytesIO()
     # The GIF's own last frame; Pillow writes no Software/time chunks: deterministic bytes.
     quantized[-1].save(poster, format="PNG", compress_level=7)
-    atomic_write_bytes(gif_path, gif.getvalue())
-    atomic_write_bytes(poster_path, poster.getvalue())
-    return len(quantized), quantized[0].size
+    return len(quantized), quantized[0].size, gif.getvalue(), poster.getvalue()
+
+
+def write_animation(anim, gif_path, poster_path, frame_ms=120, hold_ms=1500) -> tuple:
+    """Write animation_files' GIF and poster to files; return (frame count, (width, height))."""
+    frames, size, gif, poster = animation_files(anim, frame_ms, hold_ms)
+    atomic_write_bytes(gif_path, gif)
+    atomic_write_bytes(poster_path, poster)
+    return frames, size
 
 
 def _close(figure):
