@@ -28,7 +28,8 @@ from lecturekit.engine.errors import BuildError  # noqa: E402
 from lecturekit.engine.lectures import find_lectures, read_course  # noqa: E402
 from lecturekit.engine.pages import site_files  # noqa: E402
 from lecturekit.engine.produce import produce  # noqa: E402
-from lecturekit.engine.reuse import code_fingerprint  # noqa: E402
+from lecturekit.engine.published import PreviousSite  # noqa: E402
+from lecturekit.engine.reuse import project_code  # noqa: E402
 from lecturekit.engine.scheduler import SCHEDULER  # noqa: E402
 from lecturekit.engine.site import publish  # noqa: E402
 from lecturekit.engine.store import Store  # noqa: E402
@@ -62,25 +63,26 @@ class Steps:
 def build(content_dir, out_dir, cache_dir, figure_dir, quiet=False):
     """The whole build; returns a summary dict. Raises BuildError on an author's mistake."""
     steps, store = Steps(quiet), Store(Path(cache_dir) / "store", figure_dir)
+    previous = PreviousSite(out_dir, store)
     reads.ignore(cache_dir, figure_dir, out_dir)
-    code = code_fingerprint([ROOT / "lecturekit", ROOT / "build.py"])
+    code = project_code([ROOT / "lecturekit", ROOT / "build.py"])
     try:
         # 1. Find the lectures.
         course, lectures = read_course(content_dir), find_lectures(content_dir)
         steps.done(f"found {len(lectures)} lecture(s) in {Path(content_dir).name}/")
         # 2. Compute and draw each one (or reuse it whole).
         for lecture in lectures:
-            produce(lecture, store, code, steps)
+            produce(lecture, store, code, steps, previous)
         # 3. Render the pages.
         files, rendered = site_files(course, lectures, store, code, ROOT / "templates")
         steps.done(f"pages: {rendered} rendered, {len(lectures) + 1 - rendered} reused")
         # 4. Publish.
-        publish(out_dir, files)
+        wrote = publish(out_dir, files, previous)
     finally:
         SCHEDULER.stop()
     pruned = store.finish_build()
-    steps.done(f"wrote {len(files)} files to {Path(out_dir).name}/" + (f"; pruned {pruned} cache entries"
-                                                                       if pruned else ""))
+    steps.done((f"wrote {len(files)} files to" if wrote else f"all {len(files)} files already in")
+               + f" {Path(out_dir).name}/" + (f"; pruned {pruned} cache entries" if pruned else ""))
     return {"lectures": len(lectures), "computed": sum(len(lec.ran) for lec in lectures),
             "computations": sum(len(lec.keys) for lec in lectures), "rendered": sum(len(lec.drawn) for lec in lectures),
             "figures": sum(len(lec.manifests) for lec in lectures), "reused": sum(lec.reused for lec in lectures),

@@ -17,7 +17,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGETS = {"cold_s": 6.0, "no_change_s": 0.25, "prose_edit_s": 0.5, "page_weight_mb": 4.0}
+TARGETS = {"cold_s": 6.0, "no_change_s": 0.25, "prose_edit_s": 0.5, "page_weight_mb": 4.0,
+           "course_no_change_ratio": 1.25, "course_prose_edit_ratio": 1.25}
+COURSE_SIZE = 6
 
 
 def run_build(work, summary_path):
@@ -82,10 +84,57 @@ def page_weight(page):
     return page.stat().st_size + sum(f.stat().st_size for f in files), len(files)
 
 
+def course_copies(work, lecture, n):
+    """A course of `n` copies of `lecture` (numbered 1..n) under work/content."""
+    content = work / "content"
+    content.mkdir(parents=True)
+    shutil.copy(lecture.parent.parent / "index.md", content / "index.md")
+    for k in range(1, n + 1):
+        folder = content / f"{lecture.parent.name}-{k}"
+        shutil.copytree(lecture.parent, folder, ignore=shutil.ignore_patterns("__pycache__"))
+        text = (folder / "lecture.md").read_text()
+        (folder / "lecture.md").write_text(re.sub(r"(?m)^number: .*$", f"number: {k}", text, count=1))
+    return content
+
+
+def course_bench(lecture, runs):
+    """No-change and one-lecture prose builds of a 1- and a COURSE_SIZE-lecture course, alternating."""
+    works = {n: Path(tempfile.mkdtemp(prefix=f"lecturekit-course{n}-")) for n in (1, COURSE_SIZE)}
+    try:
+        for n, work in works.items():
+            course_copies(work, lecture, n)
+            run_build(work, work / "summary.json")  # cold, once
+        times = {(kind, n): [] for kind in ("no_change", "prose_edit") for n in works}
+        for i in range(runs):
+            for n, work in works.items():  # alternate, so both courses see the same machine
+                times["no_change", n].append(run_build(work, work / "summary.json")[0])
+                first = work / "content" / f"{lecture.parent.name}-1" / "lecture.md"
+                editor(first, prose_edit)(i)
+                times["prose_edit", n].append(run_build(work, work / "summary.json")[0])
+        size = store_size(works[COURSE_SIZE])
+    finally:
+        for work in works.values():
+            shutil.rmtree(work, ignore_errors=True)
+    report = {}
+    for kind in ("no_change", "prose_edit"):
+        one, many = (statistics.median(times[kind, n]) for n in works)
+        report[f"course_{kind}_1_s"], report[f"course_{kind}_{COURSE_SIZE}_s"] = round(one, 3), round(many, 3)
+        report[f"course_{kind}_ratio"] = round(many / one, 3)
+    report[f"course_{COURSE_SIZE}_cache_mb"] = size
+    return report
+
+
+def store_size(work):
+    """Megabytes of the build's cache (results, figures, pages, math) on disk."""
+    return round(sum(p.stat().st_size for folder in ("cache", "figures") for p in (work / folder).rglob("*")
+                     if p.is_file()) / 1e6, 2)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="builds per warm scenario")
     parser.add_argument("--cold-runs", type=int, default=3, help="cold builds")
+    parser.add_argument("--course-runs", type=int, default=5, help="builds per course scenario and size")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="lecturekit-bench-"))
     try:
@@ -113,9 +162,13 @@ def main():
             "computations_rerun_figure_edit": figure_summary["computed"],
             "page_weight_mb": round(weight / 1e6, 3), "page_assets": n_assets,
             "gif_mb": round(sum(p.stat().st_size for p in figures.glob("*.gif")) / 1e6, 3),
+            "cache_mb": store_size(work),
         }
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    print(f"benchmarking a course of 1 and of {COURSE_SIZE} copies of {lecture.parent.name} "
+          f"({args.course_runs} builds of each kind and size, alternating)")
+    report.update(course_bench(ROOT / "content" / lecture.parent.name / "lecture.md", args.course_runs))
     for name, value in report.items():
         target = TARGETS.get(name)
         verdict = "" if target is None else ("  ok" if value <= target else f"  OVER target {target}")

@@ -392,9 +392,9 @@ def flip_middle_byte(data):
 def test_store_damage_is_noticed_and_repaired(tmp_path, capfd, damage, reading):
     """Damage each group of store files in turn: the next build publishes the good site all the same.
 
-    A no-change build reads only what it publishes (the lecture's record, its figure files, the pages);
-    with the records and pages removed ("everything read") it reads every other entry too. Whatever a
-    build reads damaged, it reports as damaged. (The log of what recent builds used is no entry.)
+    A no-change build reads only the lecture's record, the pages and what it knows of the site it
+    published (whose figure files it checks in place); with the records and pages removed ("everything
+    read") it reads every other entry too. Whatever a build reads damaged, it reports as damaged.
     """
     write_lecture(tmp_path)
     args = build_args(tmp_path)
@@ -417,7 +417,7 @@ def test_store_damage_is_noticed_and_repaired(tmp_path, capfd, damage, reading):
             shutil.copytree(snapshot / store.name, store)
         for path in paths:
             replace_file(path, damage(path.read_bytes()))
-        unread = folder.name not in ("lecture", "lecture-reads", "page", "figures")
+        unread = folder.name not in ("lecture", "lecture-reads", "page", "site")
         if reading == "everything read":
             for kind in ("lecture", "page"):
                 if folder.name != kind:

@@ -31,6 +31,7 @@ class Lecture:
     meta: dict
     body: str
     body_line: int  # line of the source file where `body` starts
+    files: list = field(default_factory=list)         # its files, relative to its folder
     computations: list = field(default_factory=list)  # registry.Computation, once the code is loaded
     figures: list = field(default_factory=list)       # registry.FigureSpec, once the code is loaded
     import_reads: list = field(default_factory=list)  # data files the code read as it was imported
@@ -44,6 +45,8 @@ class Lecture:
     blobs: dict = field(default_factory=dict)         # figure file name in the store -> its bytes, checked
     reused: bool = False                              # whole lecture taken from the last build
     fingerprint: str = ""                             # of its folder's files but the Markdown (see reuse.py)
+    results_json: str = ""                            # results.json as published
+    content_digest: str = ""                          # of its results and manifests, for the page's key
 
     @property
     def source(self):
@@ -90,17 +93,26 @@ def check_front_matter(meta, path):
     return meta
 
 
-def check_links(folder, inside):
-    """Every symlink under `folder` must point inside `inside`: nothing from outside gets in."""
-    inside = Path(inside).resolve()
-    for top, dirs, files in os.walk(folder):
-        dirs[:] = [d for d in dirs if d != "__pycache__"]
-        for name in dirs + files:
-            path = Path(top) / name
-            if path.is_symlink():
-                target = path.resolve()
-                if not target.is_relative_to(inside):
-                    raise BuildError(f"symlink points outside its lecture folder, to {target}", path)
+def lecture_files(folder):
+    """Relative paths of the files under a lecture folder (not __pycache__); a symlink out of it is an error.
+
+    Nothing from outside gets in: every symlink must point inside the folder.
+    """
+    inside, found, todo = Path(folder).resolve(), [], [("", os.fspath(folder))]
+    while todo:
+        prefix, top = todo.pop()
+        with os.scandir(top) as entries:
+            for entry in entries:
+                if entry.is_symlink():
+                    target = Path(entry.path).resolve()
+                    if not target.is_relative_to(inside):
+                        raise BuildError(f"symlink points outside its lecture folder, to {target}", entry.path)
+                if entry.is_dir():
+                    if entry.name != "__pycache__":
+                        todo.append((prefix + entry.name + "/", entry.path))
+                else:
+                    found.append(prefix + entry.name)
+    return sorted(found)
 
 
 def lecture_package(slug, folder):
@@ -161,12 +173,12 @@ def read_lecture(folder):
     """One lecture folder's Markdown and front matter (its code is loaded by load_code)."""
     folder = Path(folder)
     check_name(folder.name, "lecture folder name", folder)
-    check_links(folder, folder)
+    files = lecture_files(folder)
     source = folder / LECTURE_FILE
-    if not source.is_file():
+    if LECTURE_FILE not in files:
         raise BuildError(f"lecture folder has no {LECTURE_FILE}", folder)
     meta, body, body_line = split_front_matter(source.read_text(encoding="utf-8"), source)
-    return Lecture(folder.name, folder, check_front_matter(meta, source), body, body_line)
+    return Lecture(folder.name, folder, check_front_matter(meta, source), body, body_line, files=files)
 
 
 def find_lectures(content_dir):

@@ -5,7 +5,6 @@ is rendered only when something it shows, or any code that shapes it, has
 changed; otherwise its HTML comes from the store.
 """
 import functools
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from . import mathtex
 from .errors import BuildError
 from .keys import digest
 from .lectures import static_files
-from .markup import fill_figures, markdown_to_html
+from .markup import check_figure_references, fill_figures, markdown_to_html
 from .prose import render_prose
 
 
@@ -57,7 +56,7 @@ def figure_url(manifests):
     def url_for(name, which="file"):
         files = manifests[name]["files"]
         role = "poster" if which == "poster" or (which == "still" and "poster" in files) else "file"
-        suffix = Path(files[role]).suffix
+        suffix = files[role][files[role].rindex("."):]  # blob names end in their suffix
         return f"figures/{name}-poster{suffix}" if role == "poster" else f"figures/{name}{suffix}"
     return url_for
 
@@ -89,6 +88,9 @@ def page_body(text, path, first_line, context, store):
 
 def lecture_body(lecture, store):
     """The body of a lecture's page, before its figures are in."""
+    # The figures its code declares (the body may be written while they are drawn), or a reused lecture's.
+    check_figure_references(lecture.body, lecture.source, lecture.body_line,
+                            [spec.name for spec in lecture.figures] or list(lecture.manifests))
     return page_body(lecture.body, lecture.source, lecture.body_line, lecture.results, store)
 
 
@@ -112,14 +114,14 @@ def template_environment(folder):
 class Pages:
     """Renders the site's pages through the store, and counts those it rendered.
 
-    `code` is what every page depends on besides its content: the
-    fingerprint of the Python sources and libraries, the templates, KaTeX.
+    Every page depends on `code` (reuse.Code: the Python sources and
+    libraries), the templates and KaTeX, besides its content.
     """
 
     def __init__(self, course_title, store, templates, code):
         self.course_title, self.store, self.rendered = course_title, store, 0
         self.env = functools.cache(lambda: template_environment(templates))  # only if a page is rendered
-        self.code = digest(code, [p.read_bytes().hex() for p in sorted(Path(templates).rglob("*.*"))],
+        self.code = digest(code.fingerprint, [p.read_bytes().hex() for p in sorted(Path(templates).rglob("*.*"))],
                            mathtex.RENDER_SCRIPT.read_text(), mathtex.katex_version())
 
     def cached(self, render, *inputs):
@@ -144,8 +146,7 @@ class Pages:
                 self.course_title, "../", meta["title"], meta["number"], meta["summary"],
                 body.finish(lecture.manifests), body.toc, previous, following, "results.json"))
         # The fingerprint covers the lecture's Python files: a `source()` block shows their current text.
-        return self.cached(render, lecture.fingerprint, lecture.meta, lecture.body, lecture.results,
-                           lecture.manifests,
+        return self.cached(render, lecture.fingerprint, lecture.meta, lecture.body, lecture.content_digest,
                            [link.__dict__ for link in (previous, following) if link])
 
     def home(self, source, intro_md, intro_line, cards):
@@ -159,7 +160,7 @@ class Pages:
 def lecture_files(lecture, html, store):
     """The site files of one lecture: page, results.json, figures (checked bytes)."""
     files = {f"{lecture.slug}/index.html": html.encode(),
-             f"{lecture.slug}/results.json": (json.dumps(lecture.results, indent=1, sort_keys=True) + "\n").encode()}
+             f"{lecture.slug}/results.json": lecture.results_json.encode()}
     url_for = figure_url(lecture.manifests)
     for name, manifest in lecture.manifests.items():
         for role, blob in manifest["files"].items():

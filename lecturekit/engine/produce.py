@@ -169,10 +169,12 @@ def compute_and_draw(lecture, store, progress=lambda message: None, when_compute
     return lecture
 
 
-def produce(lecture, store, code, steps):
-    """A lecture's results, figures and page body: reused whole when nothing changed, else made."""
-    if reuse(lecture, store, code):
-        check_figure_references(lecture.body, lecture.source, lecture.body_line, list(lecture.manifests))
+def produce(lecture, store, code, steps, previous_site):
+    """A lecture's results, figures and page body: reused whole when nothing changed, else made.
+
+    `previous_site` is the site as last published: where a reused lecture's figures are checked.
+    """
+    if reuse(lecture, store, code, previous_site):  # its figure references are checked if its page is rendered
         steps.done(f"{lecture.slug}: reused; nothing its results or figures depend on changed")
         return lecture
     with store.tracking() as used:

@@ -10,15 +10,31 @@ templates are the pages' business (pages.py). With this, a no-change build
 of a course costs a few file reads per lecture.
 """
 import hashlib
+import json
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from .compute import resolved_key
+from .pages import figure_url
 from .keys import digest, source_closure
 from .reads import file_digests
 
 FORMAT = "1"
+
+
+@dataclass(frozen=True)
+class Code:
+    """The project's own Python code (the engine, the numerics, build.py): where it is and its fingerprint."""
+    roots: tuple
+    fingerprint: str
+
+
+def project_code(roots):
+    """Code of every Python file under `roots`, with the Python version and the installed distributions."""
+    roots = tuple(Path(r).resolve() for r in roots)
+    return Code(tuple(os.fspath(r) for r in roots), code_fingerprint(roots))
 
 
 def code_fingerprint(roots):
@@ -33,43 +49,68 @@ def code_fingerprint(roots):
     return h.hexdigest()
 
 
+def _fingerprinted(lecture):
+    """The lecture's files its fingerprint covers: all but its Markdown and its static files."""
+    return [name for name in lecture.files if not name.endswith(".md") and not name.startswith("static/")]
+
+
 def _folder_fingerprint(lecture, code):
     """The record's key before the files its code read are known."""
+    folder = os.fspath(lecture.folder)
     files = []
-    for top, dirs, names in os.walk(lecture.folder):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not (top == str(lecture.folder) and d == "static"))
-        for name in sorted(names):
-            if not name.endswith(".md"):
-                path = Path(top) / name
-                files.append((str(path.relative_to(lecture.folder)), hashlib.sha256(path.read_bytes()).hexdigest()))
-    return digest("lecture", code, lecture.slug, files)
+    for name in _fingerprinted(lecture):
+        with open(os.path.join(folder, name), "rb") as handle:
+            files.append((name, hashlib.sha256(handle.read()).hexdigest()))
+    return digest("lecture", code.fingerprint, lecture.slug, files)
 
 
-def reuse(lecture, store, code):
-    """Fill the record from the last build if nothing it depends on changed; True if it did."""
+def reuse(lecture, store, code, previous_site):
+    """Fill the record from the last build if nothing it depends on changed; True if it did.
+
+    Each figure file is taken from `previous_site` (a published.PreviousSite) where it holds it, else read
+    from the store; either way checked against its hash.
+    """
     lecture.fingerprint = _folder_fingerprint(lecture, code)
     key, _ = resolved_key(store, "lecture", lecture.fingerprint)
     record = store.get_json("lecture", key) if key else None
     if record is None:
         return False
-    blobs = {}
-    for manifest in record["manifests"].values():
-        for blob in manifest["files"].values():
-            blobs[blob] = store.get_blob(blob)
+    blobs, url_for = {}, figure_url(record["manifests"])
+    for name, manifest in record["manifests"].items():
+        for role, blob in manifest["files"].items():
+            site_file = f"{lecture.slug}/{url_for(name, role)}"
+            blobs[blob] = previous_site.copy(site_file, blob.split(".")[0]) or store.get_blob(blob)
             if blobs[blob] is None:
                 return False
+            store.mark_used([f"blobs/{blob}"])
     lecture.keys, lecture.results, lecture.manifests = record["keys"], record["results"], record["manifests"]
+    lecture.results_json, lecture.content_digest = record["results_json"], record["content_digest"]
     lecture.blobs, lecture.reused = blobs, True
     store.mark_used(record["entries"])
     return True
 
 
 def remember(lecture, store, code, entries):
-    """Store the record of a lecture just produced, for the next build's `reuse`."""
+    """Store the record of a lecture just produced, for the next build's `reuse`.
+
+    Files of `code` and the lecture's own that its fingerprint covers are not hashed again:
+    the record depends on the other files its code read or reached.
+    """
+    summarize(lecture)
     static = lecture.fingerprint
     reached = {f for spec in lecture.computations + lecture.figures for f in source_closure(spec.fn)[2]}
-    depends = sorted(set(lecture.reads) | reached)
+    folder = lecture.folder.resolve()
+    own = {os.path.join(folder, name) for name in _fingerprinted(lecture)}
+    depends = sorted(f for f in set(lecture.reads) | reached
+                     if os.path.realpath(f) not in own and not f.startswith(code.roots))
     key = digest(static, file_digests(depends))
     store.put_json("lecture-reads", static, depends)
     store.put_json("lecture", key, {"keys": lecture.keys, "results": lecture.results,
-                                    "manifests": lecture.manifests, "entries": sorted(entries)})
+                                    "manifests": lecture.manifests, "entries": sorted(entries),
+                                    "results_json": lecture.results_json, "content_digest": lecture.content_digest})
+
+
+def summarize(lecture):
+    """What the pages need of a freshly produced lecture: its results.json and a digest of what it shows."""
+    lecture.results_json = json.dumps(lecture.results, indent=1, sort_keys=True) + "\n"
+    lecture.content_digest = digest(lecture.results, lecture.manifests)

@@ -21,7 +21,7 @@ from ..files import atomic_write_bytes
 
 MAGIC = b"lecturekit-entry "
 BLOB_NAME = re.compile(r"[0-9a-f]{64}\.\w+")
-KEEP_BUILDS = 3  # entries used by none of the last this many builds are pruned
+KEEP_BUILDS = 5  # entries used by none of the last this many builds are pruned
 
 
 class Store:
@@ -79,7 +79,7 @@ class Store:
         return None if payload is None else json.loads(payload)
 
     def put_json(self, kind, key, value):
-        self.put(kind, key, json.dumps(value, sort_keys=True, separators=(",", ":")).encode())
+        self.put(kind, key, json.dumps(value, separators=(",", ":")).encode())  # dict order is kept
 
     def get_text(self, kind, key):
         payload = self.get(kind, key)
