@@ -1,9 +1,14 @@
-# Two commands matter: `make site` and `make test`. Both set up what they need.
+# Two commands matter: `make site` and `make test`. Both set up what they need:
+# `make site` only what the build needs, `make test` that plus the test tools.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed
-NODE_STAMP := node_modules/.installed
+STAMP      := $(VENV)/.installed-build
+TEST_STAMP := $(VENV)/.installed-test
+NODE_STAMP      := node_modules/.installed-build
+NODE_TEST_STAMP := node_modules/.installed-test
+PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check
+NPM_CI      := npm ci --no-audit --no-fund --silent
 PORT   ?= 8000
 
 .PHONY: site test bench serve clean distclean
@@ -11,7 +16,7 @@ PORT   ?= 8000
 site: $(STAMP) $(NODE_STAMP)
 	$(PY) build.py
 
-test: $(STAMP) $(NODE_STAMP)
+test: $(TEST_STAMP) $(NODE_TEST_STAMP)
 	$(PY) -m pytest -q
 
 bench: $(STAMP) $(NODE_STAMP)
@@ -20,21 +25,36 @@ bench: $(STAMP) $(NODE_STAMP)
 serve: $(STAMP) $(NODE_STAMP)
 	$(PY) -m lecturekit.serve --port $(PORT)
 
-# The environment is rebuilt only when the pinned requirements change.
+# The build's environment: created once, reinstalled only when its lock file changes.
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"' \
 	  || { echo "error: Python 3.11+ is needed (found: $$($(PYTHON) --version 2>&1))"; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) \
 	  || { echo "error: could not create $(VENV); install the venv module (Debian: apt-get install python3-venv)"; exit 1; }
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PIP_INSTALL) -r requirements.txt
+	@touch $@
+
+# The test tools go into the same environment, on top of the build's packages
+# (requirements-test.txt includes requirements.txt), when either lock file changes.
+$(TEST_STAMP): requirements-test.txt $(STAMP)
+	$(PIP_INSTALL) -r requirements-test.txt
 	@touch $@
 
 # KaTeX renders the math at build time; Node.js is a build-time tool only.
+# The build installs the dependencies only: vnu-jar, the HTML checker, is a devDependency.
+NEED_NODE = command -v node >/dev/null && command -v npm >/dev/null \
+  || { echo "error: Node.js 18+ and npm are needed to render math at build time (Debian: apt-get install nodejs npm)"; exit 1; }
+
 $(NODE_STAMP): package-lock.json
-	@command -v node >/dev/null && command -v npm >/dev/null \
-	  || { echo "error: Node.js 18+ and npm are needed to render math at build time (Debian: apt-get install nodejs npm)"; exit 1; }
-	npm ci --no-audit --no-fund --silent
+	@$(NEED_NODE)
+	$(NPM_CI) --omit=dev
 	@touch $@
+
+# npm ci starts from an empty node_modules; the full install also holds everything the build needs.
+$(NODE_TEST_STAMP): package-lock.json
+	@$(NEED_NODE)
+	$(NPM_CI)
+	@touch $@ $(NODE_STAMP)
 
 clean:
 	rm -rf site .site-* .cache .pytest_cache test-artifacts bench/latest.json
