@@ -11,13 +11,31 @@ PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check
 NPM_CI      := npm ci --no-audit --no-fund --silent
 PORT   ?= 8000
 
-.PHONY: site test bench serve clean distclean
+# Keys are read from the syntax tree, whose shape changes between Python versions: the tests of the
+# engine's core also run on every other supported Python this machine has (see test-pythons).
+OTHER_PYTHONS ?= 3.12 3.13
+CORE_TESTS    := tests/test_keys.py tests/test_values.py tests/test_store.py
+CORE_PINS      = $$(grep -hE '^(numpy|pytest|iniconfig|pluggy|packaging|pygments)==' requirements.txt requirements-test.txt)
+
+.PHONY: site test test-pythons bench serve clean distclean
 
 site: $(STAMP) $(NODE_STAMP)
 	$(PY) build.py
 
-test: $(TEST_STAMP) $(NODE_TEST_STAMP)
+test: $(TEST_STAMP) $(NODE_TEST_STAMP) test-pythons
 	$(PY) -m pytest -q
+
+# A venv per other Python (.venv-3.12, ...) with only what the core tests need, pinned as in the lock files.
+test-pythons:
+	@for v in $(OTHER_PYTHONS); do \
+	  py=; for c in $$(command -v python$$v) $$(ls -d $$HOME/.pyenv/versions/$$v*/bin/python 2>/dev/null); do \
+	    if [ -z "$$py" ] && $$c -c 'pass' 2>/dev/null; then py=$$c; fi; done; \
+	  if [ -z "$$py" ]; then echo "Python $$v not found: its core tests are skipped"; continue; fi; \
+	  test -x .venv-$$v/bin/python || $$py -m venv .venv-$$v || exit 1; \
+	  .venv-$$v/bin/python -m pip install --quiet --disable-pip-version-check $(CORE_PINS) || exit 1; \
+	  echo "core tests on Python $$v ($$py):"; \
+	  .venv-$$v/bin/python -m pytest -q -p no:cacheprovider $(CORE_TESTS) || exit 1; \
+	done
 
 bench: $(STAMP) $(NODE_STAMP)
 	$(PY) -m lecturekit.bench
@@ -62,4 +80,4 @@ clean:
 	find . -name __pycache__ -not -path './$(VENV)/*' -not -path './node_modules/*' -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV) node_modules
+	rm -rf $(VENV) .venv-3.* node_modules
