@@ -5,7 +5,13 @@ import pytest
 
 from lecturekit.engine.errors import BuildError
 from lecturekit.engine.frontmatter import COURSE_SCHEMA, LECTURE_SCHEMA, Field, parse_front_matter, schema_rows
-from lecturekit.engine.lectures import check_front_matter, split_front_matter
+
+# A schema with every kind of field, for the parser's own tests.
+EXAMPLE_SCHEMA = {**COURSE_SCHEMA,
+                  "site_url": Field(str, doc="The address the site is published at."),
+                  "repository": Field(str, doc="URL of the source repository."),
+                  "solutions": Field(bool, default=True, doc="Whether pages show solutions."),
+                  "macros": Field(str, doc="Path to a file of LaTeX macros.")}
 
 ROOT = Path(__file__).resolve().parents[1]
 PATH = Path("content/tiny/lecture.md")
@@ -38,14 +44,14 @@ def test_valid_lecture_front_matter():
 def test_valid_course_front_matter():
     text = ("---\ntitle: A Course\nsite_url: https://example.org/course/\n"
             "repository: https://github.com/example/course\nsolutions: false\nmacros: macros.tex\n---\nHello\n")
-    meta, body, body_line = parse_front_matter(text, PATH, COURSE_SCHEMA)
+    meta, body, body_line = parse_front_matter(text, PATH, EXAMPLE_SCHEMA)
     assert meta == {"title": "A Course", "site_url": "https://example.org/course/", "solutions": False,
                     "repository": "https://github.com/example/course", "macros": "macros.tex"}
     assert (body, body_line) == ("Hello\n", 8)
 
 
 def test_defaults_fill_in_and_absent_optional_keys_stay_absent():
-    meta, _, _ = parse_front_matter("---\ntitle: A Course\n---\n", PATH, COURSE_SCHEMA)
+    meta, _, _ = parse_front_matter("---\ntitle: A Course\n---\n", PATH, EXAMPLE_SCHEMA)
     assert meta == {"title": "A Course", "solutions": True}
     meta, _, _ = parse_front_matter(LECTURE, PATH, LECTURE_SCHEMA)
     assert "thumbnail_alt" not in meta
@@ -58,15 +64,14 @@ def crlf(text):
 @pytest.mark.parametrize("name, schema", [("gradient-descent/lecture.md", LECTURE_SCHEMA),
                                           ("index.md", COURSE_SCHEMA)])
 @pytest.mark.parametrize("endings", [str, crlf], ids=["lf", "crlf"])
-def test_real_files_split_as_the_old_parser_does(name, schema, endings):
+def test_real_files_split_at_their_closing_fence(name, schema, endings):
     path = ROOT / "content" / name
     text = endings(path.read_text(encoding="utf-8"))
     meta, body, body_line = parse_front_matter(text, path, schema)
-    old_meta, old_body, old_line = split_front_matter(text, path)
-    assert (body, body_line) == (old_body, old_line)
-    if schema is LECTURE_SCHEMA:
-        old_meta = check_front_matter(old_meta, path)
-    assert {key: meta[key] for key in old_meta} == old_meta
+    lines = text.splitlines(keepends=True)
+    closing = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")  # the fence closing the matter
+    assert (body, body_line) == ("".join(lines[closing + 1:]), closing + 2)
+    assert meta["title"] and set(meta) <= set(schema)
 
 
 @pytest.mark.parametrize("text", ["title: Tiny\n---\n", "\n---\ntitle: Tiny\n---\n", ""])
@@ -140,7 +145,7 @@ def test_wrong_type(old, new, line, words):
 
 
 def test_wrong_type_for_a_boolean():
-    error = error_for('---\ntitle: A Course\nsolutions: "no"\n---\n', COURSE_SCHEMA)
+    error = error_for('---\ntitle: A Course\nsolutions: "no"\n---\n', EXAMPLE_SCHEMA)
     assert error.line == 3 and "'solutions' must be true or false" in error.message
 
 
@@ -183,9 +188,9 @@ def test_schemas_extend_and_list_for_documentation():
     meta, _, _ = parse_front_matter(LECTURE.replace("---\nSome", "draft: yes\n---\nSome"), PATH, schema)
     assert meta["draft"] is True
     assert parse_front_matter(LECTURE, PATH, schema)[0]["draft"] is False
-    rows = list(schema_rows(COURSE_SCHEMA))
+    rows = list(schema_rows(EXAMPLE_SCHEMA))
     assert [row[0] for row in rows] == ["title", "site_url", "repository", "solutions", "macros"]
     assert rows[0][:3] == ("title", "str", "required") and rows[3][:3] == ("solutions", "bool", "optional, default true")
-    assert all(row[3] for schema in (LECTURE_SCHEMA, COURSE_SCHEMA) for row in schema_rows(schema))
+    assert all(row[3] for schema in (LECTURE_SCHEMA, COURSE_SCHEMA, EXAMPLE_SCHEMA) for row in schema_rows(schema))
     with pytest.raises(ValueError):
         Field(list)

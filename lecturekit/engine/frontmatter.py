@@ -1,6 +1,6 @@
 """`---`-fenced YAML front matter, checked against a declared schema.
 
-parse_front_matter(text, path, schema) -> (meta, body, body_line), as lectures.split_front_matter returns,
+parse_front_matter(text, path, schema) -> (meta, body, body_line: the file's line where the body starts),
 or a BuildError at the offending key's line. A schema maps keys to Fields: extend one with
 `{**LECTURE_SCHEMA, "key": Field(...)}`; schema_rows(schema) lists one for the docs.
 
@@ -52,12 +52,8 @@ LECTURE_SCHEMA = {
     "thumbnail_alt": Field(str, doc="Alt text for that thumbnail."),
 }
 
-COURSE_SCHEMA = {
+COURSE_SCHEMA = {  # content/index.md; a feature that needs a course setting adds its key here
     "title": Field(str, required=True, doc="The course's title."),
-    "site_url": Field(str, doc="The address the site is published at."),
-    "repository": Field(str, doc="URL of the source repository, for 'edit this page' links."),
-    "solutions": Field(bool, default=True, doc="Whether pages show the problems' solutions."),
-    "macros": Field(str, doc="Path to a file of LaTeX macros for the course's math."),
 }
 
 

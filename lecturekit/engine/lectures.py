@@ -14,9 +14,9 @@ from pathlib import Path
 
 from . import reads
 from .errors import BuildError, describe_failure
+from .frontmatter import COURSE_SCHEMA, LECTURE_SCHEMA, parse_front_matter
 from .registry import Computation, FigureSpec, declared
 
-REQUIRED_FRONT_MATTER = ("title", "number", "summary")
 LECTURE_FILE = "lecture.md"
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")        # a slug, a figure's name
 SAFE_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")       # a part of a static file's path
@@ -62,35 +62,6 @@ def check_name(name, what, path, line=None):
     """A slug or figure name must be safe in a URL and a file name."""
     if not isinstance(name, str) or not SAFE_NAME.fullmatch(name):
         raise BuildError(f"{what} {name!r} is not safe in a URL and a file name; {UNSAFE_HINT}", path, line)
-
-
-def split_front_matter(text, path):
-    """Split `---`-fenced `key: value` front matter from the Markdown body; (meta, body, body_line)."""
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].strip() != "---":
-        raise BuildError("front matter missing: the file must start with a '---' line", path, 1)
-    meta = {}
-    for number, line in enumerate(lines[1:], start=2):
-        if line.strip() == "---":
-            return meta, "".join(lines[number:]), number + 1
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        key, sep, value = line.partition(":")
-        if not sep or not re.fullmatch(r"[A-Za-z_][\w-]*", key.strip()):
-            raise BuildError(f"malformed front matter line {line.strip()!r}; expected 'key: value'", path, number)
-        meta[key.strip()] = value.strip().strip('"')
-    raise BuildError("front matter is not closed by a '---' line", path, 1)
-
-
-def check_front_matter(meta, path):
-    """Every lecture needs a title, a number and a one-line summary."""
-    for key in REQUIRED_FRONT_MATTER:
-        if not meta.get(key):
-            raise BuildError(f"front matter lacks '{key}'", path, 1)
-    if not str(meta["number"]).isdigit():
-        raise BuildError(f"front matter 'number' must be a whole number, not {meta['number']!r}", path, 1)
-    meta["number"] = int(meta["number"])
-    return meta
 
 
 def lecture_files(folder):
@@ -177,8 +148,8 @@ def read_lecture(folder):
     source = folder / LECTURE_FILE
     if LECTURE_FILE not in files:
         raise BuildError(f"lecture folder has no {LECTURE_FILE}", folder)
-    meta, body, body_line = split_front_matter(source.read_text(encoding="utf-8"), source)
-    return Lecture(folder.name, folder, check_front_matter(meta, source), body, body_line, files=files)
+    meta, body, body_line = parse_front_matter(source.read_text(encoding="utf-8"), source, LECTURE_SCHEMA)
+    return Lecture(folder.name, folder, meta, body, body_line, files=files)
 
 
 def find_lectures(content_dir):
@@ -233,5 +204,5 @@ def read_course(content_dir):
     source = Path(content_dir) / "index.md"
     if not source.is_file():
         raise BuildError("the course has no index.md (its title and introduction)", content_dir)
-    meta, intro, line = split_front_matter(source.read_text(encoding="utf-8"), source)
+    meta, intro, line = parse_front_matter(source.read_text(encoding="utf-8"), source, COURSE_SCHEMA)
     return meta, intro, line, source
