@@ -8,14 +8,17 @@ full-batch descent, an epoch's batches average to the full gradient, and the
 minibatch variance follows the finite-population formula.
 """
 import itertools
+import json
 import math
+import warnings
 
 import numpy as np
 import pytest
 
 from lecturekit.numerics import sgd
-from lecturekit.numerics.datasets import breast_cancer_features
-from lecturekit.numerics.losses import logistic_nll_grad
+from lecturekit.numerics.datasets import breast_cancer_features, sine_data
+from lecturekit.numerics.descent import descent_path, run_summary
+from lecturekit.numerics.losses import logistic_nll, logistic_nll_grad, sine_mse_grad
 
 SPEC_W = (-1.0, 2.0)                   # where section 9 measures the noise
 SPEC_BATCH_SIZES = (1, 4, 16, 64, 256)
@@ -44,6 +47,19 @@ def ref_minibatch_gradient(w, X, t, rows):
         g = ref_sample_gradient(w, [float(v) for v in X[i]], float(t[i]))
         total = [a + b for a, b in zip(total, g)]
     return [a / len(rows) for a in total]
+
+
+def ref_sgd_path(w0, X, t, lr, batch_size, shuffles):
+    """SGD by loops: each epoch walks its permutation in slices of batch_size, one step per slice."""
+    w = [float(v) for v in w0]
+    path = [list(w)]
+    for order in shuffles:
+        order = [int(i) for i in order]
+        for start in range(0, len(order), batch_size):
+            g = ref_minibatch_gradient(w, X, t, order[start:start + batch_size])
+            w = [wj - lr * gj for wj, gj in zip(w, g)]
+            path.append(list(w))
+    return path
 
 
 def ref_total_variance(vectors, ddof):
@@ -214,3 +230,135 @@ def test_variance_falls_with_batch_size_as_the_formula_says(data):
     for a, b in zip(out, out[1:]):
         predicted_ratio = a["predicted"] / b["predicted"]
         assert 4.0 <= predicted_ratio and a["measured"] / b["measured"] == pytest.approx(predicted_ratio, rel=0.12)
+
+
+# --- SGD paths -----------------------------------------------------------------------------------
+
+
+def test_epoch_shuffles_are_fresh_permutations_and_seeded():
+    shuffles = sgd.epoch_shuffles(50, 6, 3)
+    assert shuffles.shape == (6, 50)
+    assert all(sorted(row) == list(range(50)) for row in shuffles.tolist())
+    assert len({tuple(row) for row in shuffles.tolist()}) == 6
+    np.testing.assert_array_equal(shuffles, sgd.epoch_shuffles(50, 6, 3))
+    np.testing.assert_array_equal(shuffles, sgd.epoch_shuffles(50, 6, np.random.default_rng(3)))
+    assert sgd.epoch_shuffles(50, 0, 3).shape == (0, 50)
+    # One generator shared by calls draws on: the second call differs, the sequence is reproducible.
+    rng = np.random.default_rng(3)
+    first, second = sgd.epoch_shuffles(50, 6, rng), sgd.epoch_shuffles(50, 6, rng)
+    np.testing.assert_array_equal(first, shuffles)
+    assert not np.array_equal(first, second)
+    np.testing.assert_array_equal(np.vstack([first, second]), sgd.epoch_shuffles(50, 12, 3))
+
+
+@pytest.mark.parametrize("rows, batch_size, epochs, lr", [(60, 1, 2, 0.05), (60, 7, 3, 0.3), (60, 60, 4, 2.0),
+                                                         (569, 32, 2, 0.5), (569, 1, 1, 0.02)])
+def test_sgd_path_matches_loop_reference(data, rows, batch_size, epochs, lr):
+    X, t = data[0][:rows], data[1][:rows]
+    shuffles = sgd.epoch_shuffles(rows, epochs, 9)
+    path = sgd.sgd_path((0.5, -0.5), X, t, lr, batch_size, shuffles)
+    assert path.shape == (epochs * sgd.batches_per_epoch(rows, batch_size) + 1, 2)
+    np.testing.assert_allclose(path, ref_sgd_path((0.5, -0.5), X, t, lr, batch_size, shuffles), rtol=1e-11, atol=1e-13)
+
+
+def test_batch_size_n_is_full_batch_descent_exactly(data):
+    # logistic_gd's settings: the eps rule stops both at the same step, on the same points, bit for bit.
+    X, t = data
+    n = len(t)
+    gd = descent_path(lambda w: logistic_nll_grad(w, X, t), (0.0, 0.0), 10.0, 100)
+    path = sgd.sgd_path((0.0, 0.0), X, t, 10.0, n, sgd.epoch_shuffles(n, 100, 0), eps=1e-6)
+    assert len(gd) < 101                                            # the eps rule did fire
+    np.testing.assert_array_equal(path, gd)
+    # Without the rule, and whatever the shuffles, too.
+    gd = descent_path(lambda w: logistic_nll_grad(w, X, t), (-10.0, -5.0), 10.0, 30, eps=0.0)
+    np.testing.assert_array_equal(sgd.sgd_path((-10.0, -5.0), X, t, 10.0, n, sgd.epoch_shuffles(n, 30, 1)), gd)
+
+
+def test_batch_size_n_is_full_batch_descent_for_another_loss():
+    x, y = sine_data()
+    gd = descent_path(lambda w: sine_mse_grad(w, x, y), (1.0, 3.0), 0.2, 20)
+    np.testing.assert_array_equal(sgd.sgd_path((1.0, 3.0), x, y, 0.2, len(x), sgd.epoch_shuffles(len(x), 20, 0),
+                                               grad=sine_mse_grad, eps=1e-6), gd)
+
+
+def test_sgd_path_is_deterministic_given_the_seed(data):
+    X, t = data
+    n = len(t)
+    runs = [sgd.sgd_path((0.0, 0.0), X, t, 0.3, 32, sgd.epoch_shuffles(n, 3, seed)) for seed in (0, 0, 1)]
+    np.testing.assert_array_equal(runs[0], runs[1])
+    assert not np.allclose(runs[0], runs[2])
+    assert runs[0].shape == (3 * 18 + 1, 2)
+
+
+def test_sgd_eps_rule_stops_after_the_first_short_step(data):
+    X, t = data
+    eps = 1e-3
+    path = sgd.sgd_path((0.0, 0.0), X, t, 0.02, 1, sgd.epoch_shuffles(len(t), 5, 0), eps=eps)
+    steps = np.linalg.norm(np.diff(path, axis=0), axis=1)
+    assert len(path) < 5 * len(t) + 1
+    assert steps[-1] < eps and np.all(steps[:-1] >= eps)
+    full = sgd.sgd_path((0.0, 0.0), X, t, 0.02, 1, sgd.epoch_shuffles(len(t), 5, 0))
+    np.testing.assert_array_equal(path, full[: len(path)])        # the same steps up to the stop
+
+
+def test_sgd_path_stops_at_the_first_non_finite_point_without_warnings():
+    # A gradient that doubles |w| every step: w <- w - lr * (-w) with lr 1.
+    grow = lambda w, X, t: -np.asarray(w) * np.mean(X)
+    X, t = np.ones(10), np.zeros(10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        path = sgd.sgd_path((1.0, -1.0), X, t, 1.0, 2, sgd.epoch_shuffles(10, 400, 0), grad=grow)
+    assert np.all(np.isfinite(path[:-1])) and not np.all(np.isfinite(path[-1]))
+    assert len(path) == 1025                                        # 2^1024 overflows
+    s = sgd.sgd_summary(path, lambda w: np.sum(np.asarray(w) ** 2, axis=-1), 1.0, 2, 400, 10)
+    assert math.isinf(s["final_loss"]) and s["converged"] is False
+
+
+def test_gradient_evaluations_and_epoch_ends():
+    ev = sgd.gradient_evaluations(569, 32, 3)
+    assert len(ev) == 3 * 18 + 1 and ev[0] == 0
+    assert set(np.diff(ev)) == {32, 25}
+    ends = sgd.epoch_ends(569, 32, 3)
+    np.testing.assert_array_equal(ends, [0, 18, 36, 54])
+    np.testing.assert_array_equal(ev[ends], [0, 569, 1138, 1707])   # an epoch costs N for any batch size
+    np.testing.assert_array_equal(sgd.gradient_evaluations(569, 569, 4), 569 * np.arange(5))  # full-batch steps
+    np.testing.assert_array_equal(sgd.gradient_evaluations(569, 1, 2), np.arange(2 * 569 + 1))
+    np.testing.assert_array_equal(sgd.epoch_ends(569, 1, 2), [0, 569, 1138])
+
+
+def test_recording_points():
+    for B, K in ((1, 569), (32, 18), (569, 1)):
+        idx = sgd.recording_points(569, B, 5, per_epoch=64)
+        assert np.all(np.diff(idx) > 0) and idx[0] == 0 and idx[-1] == 5 * K
+        assert set(sgd.epoch_ends(569, B, 5)) <= set(idx.tolist())
+        assert len(idx) == (5 * K + 1 if K <= 64 else 5 * 64 + 1)
+    assert sgd.recording_points(569, 1, 0).tolist() == [0]
+
+
+def test_losses_along_equals_one_vectorized_call(data):
+    X, t = data
+    path = sgd.sgd_path((0.0, 0.0), X, t, 0.02, 1, sgd.epoch_shuffles(len(t), 2, 0))
+    loss = lambda w: logistic_nll(w, X, t)
+    np.testing.assert_allclose(sgd.losses_along(loss, path, chunk=100), loss(path), rtol=1e-14)
+    assert sgd.losses_along(loss, path[:1]).shape == (1,)
+
+
+def test_matched_lr_and_first_within():
+    assert sgd.matched_lr(10.0, 32, 569) == pytest.approx(320 / 569)
+    assert sgd.matched_lr(10.0, 569, 569) == 10.0
+    assert sgd.first_within([3.0, 2.0, 1.0, 0.5, 2.0], 1.0) == 2
+    assert sgd.first_within([3.0, 2.0], 1.0) is None
+
+
+def test_sgd_summary_is_a_run_entry(data):
+    X, t = data
+    n = len(t)
+    loss = lambda w: logistic_nll(w, X, t)
+    path = sgd.sgd_path((0.0, 0.0), X, t, 0.5, 32, sgd.epoch_shuffles(n, 4, 0))
+    s = sgd.sgd_summary(path, loss, 0.5, 32, 4, n)
+    assert set(s) >= set(run_summary(path, loss, 0.5, None, 4))
+    assert json.loads(json.dumps(s, allow_nan=False)) == s
+    assert s["beta"] is None and s["epochs"] == 4 and s["batch_size"] == 32
+    assert s["path_length"] == len(path) == 4 * 18 + 1 and s["updates"] == 4 * 18
+    assert s["gradient_evaluations"] == 4 * n and s["converged"] is False
+    assert s["final"] == path[-1].tolist() and s["final_loss"] == pytest.approx(float(loss(path[-1])), rel=1e-14)

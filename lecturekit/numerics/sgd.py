@@ -21,6 +21,7 @@ remainder, smaller than B, so that every row is used exactly once per epoch.
 """
 import numpy as np
 
+from .descent import run_summary
 from .losses import logistic_nll_grad
 
 
@@ -139,3 +140,108 @@ def epoch_batches(order, batch_size):
 def batches_per_epoch(n, batch_size):
     """Updates per epoch: ceil(N / B), the last batch holding the remainder."""
     return -(-int(n) // int(batch_size))
+
+
+# --- SGD paths -----------------------------------------------------------------------------------
+
+
+def epoch_shuffles(n, epochs, rng):
+    """One fresh random permutation of range(n) per epoch, drawn in order: an (epochs, n) array."""
+    rng = np.random.default_rng(rng)
+    return np.array([rng.permutation(int(n)) for _ in range(int(epochs))], dtype=int).reshape(int(epochs), int(n))
+
+
+def sgd_path(w0, X, t, lr, batch_size, shuffles, grad=logistic_nll_grad, eps=0.0):
+    """Minibatch SGD, w <- w - lr * (minibatch gradient), one pass over each row of `shuffles` per epoch.
+
+    Every update's point is kept: the path is (k+1, d), start included, with
+    k = epochs * ceil(N / B) unless it stopped early. It follows
+    descent_path's rule, so it stops the same way: at the first non-finite point,
+    and, if eps > 0, after the first step shorter than eps (the short step
+    included). The default eps = 0 never fires: a single minibatch step can be
+    tiny by chance (a well-classified sample) far from the minimum, so for SGD
+    the eps rule is off unless asked for (batch size N with eps 1e-6 is
+    descent_path exactly).
+    """
+    shuffles = np.atleast_2d(np.asarray(shuffles, dtype=int))
+    w = np.atleast_1d(np.array(w0, dtype=float))
+    path = [w]
+    with np.errstate(over="ignore", invalid="ignore"):
+        for order in shuffles:
+            for rows in epoch_batches(order, batch_size):
+                w_new = w - lr * minibatch_gradient(w, X, t, rows, grad)
+                path.append(w_new)
+                # descent_path's rule; its loop is not reused because its per-step overhead
+                # doubles the time of a batch-size-1 run.
+                if not np.isfinite(w_new).all() or (eps > 0 and np.linalg.norm(w_new - w) < eps):
+                    return np.array(path)
+                w = w_new
+    return np.array(path)
+
+
+def gradient_evaluations(n, batch_size, epochs):
+    """Per-sample gradient evaluations spent on reaching each point of an SGD path: (epochs * ceil(N/B) + 1,).
+
+    Starts at 0; batch i of an epoch costs its size (the remainder batch less).
+    Batch size N gives a full-batch descent path's counts 0, N, 2N, ...
+    A path that stopped early has the first len(path) of these.
+    """
+    sizes = [len(b) for b in epoch_batches(np.arange(int(n)), batch_size)]
+    return np.concatenate([[0], np.cumsum(np.tile(sizes, int(epochs)))]).astype(int)
+
+
+def epoch_ends(n, batch_size, epochs):
+    """Indices of the path points that end each epoch, the start first: (epochs + 1,), 0, K, 2K, ..."""
+    return np.arange(int(epochs) + 1) * batches_per_epoch(n, batch_size)
+
+
+def recording_points(n, batch_size, epochs, per_epoch=64):
+    """Indices of the path points to record the loss at: every epoch end, and about `per_epoch` per epoch.
+
+    The full-data loss costs N per-sample losses per point, far more than the
+    step itself at batch size 1; evenly spaced points inside each epoch (all of
+    them when an epoch has at most `per_epoch` updates) draw the curve as well.
+    """
+    k = batches_per_epoch(n, batch_size)
+    inside = np.unique(np.round(np.linspace(0, k, min(k, int(per_epoch)) + 1)).astype(int))
+    return np.unique((np.arange(int(epochs))[:, None] * k + inside).ravel()) if epochs else np.array([0])
+
+
+def losses_along(loss, path, chunk=1024):
+    """The (full-data) loss at every point of a path, `chunk` points per vectorized call.
+
+    A long path at once would build a (points, N) temporary (tens of millions
+    of floats for batch size 1); bands of points keep it small.
+    """
+    path = np.asarray(path, dtype=float)
+    return np.concatenate([np.atleast_1d(loss(path[i:i + chunk])) for i in range(0, len(path), chunk)])
+
+
+def matched_lr(full_batch_lr, batch_size, n):
+    """The SGD learning rate whose epoch moves about as far as one full-batch step: lr_gd * B / N.
+
+    An epoch takes N / B steps of lr * (a minibatch gradient); while w moves
+    little within the epoch their sum is about (N / B) lr times the full
+    gradient, so lr = lr_gd B / N makes an epoch of SGD comparable to one
+    step of full-batch descent, at the same cost in gradient evaluations.
+    """
+    return float(full_batch_lr) * int(batch_size) / int(n)
+
+
+def first_within(losses, target):
+    """The first index at which `losses` is at or below `target`, or None if it never gets there."""
+    hit = np.flatnonzero(np.asarray(losses, dtype=float) <= target)
+    return int(hit[0]) if len(hit) else None
+
+
+def sgd_summary(path, loss, lr, batch_size, epochs, n, eps=0.0):
+    """A run's results.json entry: descent.run_summary's fields (beta None) plus what SGD adds.
+
+    `path_length` counts every update's point (start included), `epochs` the
+    passes over the data, and `converged` is whether the eps rule stopped the
+    run (never with eps = 0). Added: `batch_size`, `updates` (steps taken) and
+    `gradient_evaluations` (per-sample gradients spent).
+    """
+    path = np.asarray(path, dtype=float)
+    return {**run_summary(path, loss, lr, None, epochs, eps), "batch_size": int(batch_size), "updates": int(len(path) - 1),
+            "gradient_evaluations": int(gradient_evaluations(n, batch_size, epochs)[len(path) - 1])}
