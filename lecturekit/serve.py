@@ -25,27 +25,36 @@ def snapshot(root=ROOT):
     return {p: p.stat().st_mtime_ns for p in files if p.exists()}
 
 
-def rebuild():
-    """Run one build; print one line with its outcome and time."""
+BUILD = [sys.executable, str(ROOT / "build.py"), "--quiet"]
+
+
+def rebuild(command=BUILD):
+    """Run one build; print one line with its outcome and time; True if it succeeded.
+
+    However the build ends (an error, a helper that died, a signal), the
+    watcher goes on and builds again on the next save.
+    """
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "--quiet"], cwd=ROOT,
-                            capture_output=True, text=True)
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     took = time.perf_counter() - start
     if result.returncode == 0:
         print(f"[{time.strftime('%H:%M:%S')}] rebuilt in {took:.2f} s", flush=True)
-    else:
-        print(f"[{time.strftime('%H:%M:%S')}] build failed after {took:.2f} s:\n{result.stderr.strip()}", flush=True)
+        return True
+    how = f"exit status {result.returncode}" if result.returncode > 0 else f"signal {-result.returncode}"
+    print(f"[{time.strftime('%H:%M:%S')}] build failed after {took:.2f} s ({how}):\n"
+          f"{result.stderr.strip() or '(it printed nothing)'}", flush=True)
+    return False
 
 
-def watch(interval=0.3):
+def watch(interval=0.3, root=ROOT):
     """Poll the sources and rebuild on change (polling needs no extra dependency)."""
-    seen = snapshot()
+    seen = snapshot(root)
     while True:
         time.sleep(interval)
-        now = snapshot()
+        now = snapshot(root)
         if now != seen:
             rebuild()
-            seen = snapshot()
+            seen = snapshot(root)
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
