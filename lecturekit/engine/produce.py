@@ -58,8 +58,9 @@ class Production:
                 lecture.keys, lecture.results, lecture.reads = {}, {}, set(lecture.import_reads)
                 computing = SCHEDULER.start("computation process", _compute_main, lecture, self.store, order)
             self.ready_tasks()
+            # While the computations start, load matplotlib and fork the workers (0.4 s or more a core would idle).
+            self.dispatch(expect_work=computing is not None and self.to_draw > 0)
             if computing is None:
-                self.dispatch()
                 self.when_computed()
             self.loop(computing)
         except HelperDied as death:
@@ -99,9 +100,9 @@ class Production:
                     self.lecture.reads.update(read)
         self.queue.sort(key=lambda i: len(self.tasks[i]))  # largest last: popped first
 
-    def dispatch(self):
-        """Hand queued tasks to idle workers, starting the workers on first need."""
-        if self.queue and not self.workers:
+    def dispatch(self, expect_work=False):
+        """Hand queued tasks to idle workers, starting the workers on first need (or when `expect_work`)."""
+        if (self.queue or expect_work) and not self.workers:
             from ..plotting.style import warm_up  # matplotlib loads here, shared by the workers it forks
             warm_up()
             for n in range(max(1, min(os.cpu_count() or 1, self.to_draw or len(self.queue)))):
