@@ -15,7 +15,7 @@ PORT   ?= 8000
 # engine's core also run on every other supported Python this machine has (see test-pythons).
 OTHER_PYTHONS ?= 3.12 3.13
 CORE_TESTS    := tests/test_keys.py tests/test_values.py tests/test_store.py
-CORE_PINS      = $$(grep -hE '^(numpy|pytest|iniconfig|pluggy|packaging|pygments)==' requirements.txt requirements-test.txt)
+CORE_PINS      = $$(grep -hiE '^(numpy|pytest|iniconfig|pluggy|packaging|pygments|pyyaml)==' requirements.txt requirements-test.txt)
 
 .PHONY: site test test-pythons bench serve clean distclean
 

@@ -9,14 +9,8 @@ import pytest
 from lecturekit.engine import mathtex
 from lecturekit.engine.errors import BuildError
 from lecturekit.engine.store import Store
-from lecturekit.engine.mathtex import (
-    Formula,
-    katex_assets,
-    protect_math,
-    render_formulas,
-    restore_math,
-    source_lines,
-)
+from lecturekit.engine.mathtex import katex_assets, render_formulas, source_lines
+from lecturekit.engine.mathtokens import Formula, protect_math, restore_math
 
 PATH = "content/lec01/index.md"
 TOKEN = re.compile(r"MATHTOKEN\d+X")

@@ -4,27 +4,24 @@ A key hashes the source of a function and of every project function and
 class it reaches, the values of the module-level data and closure cells they
 name, the keys of its inputs, the versions of the libraries it touches, and
 (see reads.py) the content of the files it read. What a function names is
-read from the syntax tree and the compiler's symbol table, never from
-bytecode, so it is the same on every supported Python. A value the key
-cannot see through is an Opaque error, not a silent repr.
+read from its syntax tree (see sources.py). A value the key cannot see
+through is an Opaque error, not a silent repr.
 """
-import ast
 import dataclasses
 import enum
 import functools
 import hashlib
-import importlib
-import importlib.util
 import inspect
 import json
 import re
-import symtable
 import sys
 import types
 from pathlib import Path
 
+from .sources import (definition, global_names, is_project_file, local_imports, node_facts, project_module,
+                      scope_table, source_file)
+
 FORMAT = "3"  # bump when what a key covers changes
-LIBRARY_ROOTS = tuple({Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)})
 DISTRIBUTIONS = {"sklearn": "scikit-learn", "PIL": "pillow", "yaml": "PyYAML"}  # import name -> distribution
 
 
@@ -42,19 +39,6 @@ def _refuse(value):
 
 
 @functools.cache
-def is_project_file(filename):
-    """A file of the project or a course, not of a library or the standard library."""
-    if not filename or filename.startswith("<"):
-        return False
-    path = Path(filename).resolve()
-    return "site-packages" not in path.parts and not any(path.is_relative_to(r) for r in LIBRARY_ROOTS)
-
-
-def _project_module(module):
-    return is_project_file(getattr(module, "__file__", None) or "")
-
-
-@functools.cache
 def library_version(top):
     """Installed version of a top-level import name's distribution ("" for the standard library)."""
     import importlib.metadata  # here: a build that reuses its lectures never needs it
@@ -68,128 +52,6 @@ def library_version(top):
     return "unknown"
 
 
-def _parsed(filename):
-    """(definitions by first line and by qualified name, module tree, symbol table) of a source file."""
-    return _parse(filename, Path(filename).read_text(encoding="utf-8"))
-
-
-@functools.lru_cache(maxsize=256)
-def _parse(filename, text):
-    """_parsed of a file's text (memoized by content: an edited file is parsed afresh)."""
-    tree = ast.parse(text)
-    by_line, by_name = {}, {}
-
-    def visit(statements, prefix):
-        for node in statements:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                if ast.get_docstring(node):  # rewording a docstring changes no key
-                    node.body = node.body[1:] or [ast.Pass()]
-                by_line[min([d.lineno for d in node.decorator_list] + [node.lineno])] = node
-                by_name[prefix + node.name] = node
-                visit(node.body, prefix + node.name + ("." if isinstance(node, ast.ClassDef) else ".<locals>."))
-            else:  # if, for, while, with, try: their blocks
-                for block in ("body", "orelse", "finalbody", "handlers"):
-                    visit(getattr(node, block, []), prefix)
-    visit(tree.body, "")
-    return by_line, by_name, tree, symtable.symtable(text, filename, "exec")
-
-
-def _definition(obj):
-    """The syntax tree of a project function or class (None for a lambda or code without a file)."""
-    try:
-        filename = inspect.getsourcefile(obj)
-        by_line, by_name, tree, _ = _parsed(filename)
-    except (TypeError, OSError, SyntaxError):
-        return None, None
-    if obj.__name__ == "<lambda>":  # one lambda on its line, or it cannot be told from its neighbours
-        found = [n for n in ast.walk(tree) if isinstance(n, ast.Lambda) and n.lineno == obj.__code__.co_firstlineno]
-        return (found[0], filename) if len(found) == 1 else (None, filename)
-    node = by_line.get(obj.__code__.co_firstlineno) if inspect.isfunction(obj) else by_name.get(obj.__qualname__)
-    return (node, filename) if node is not None and node.name == obj.__name__ else (None, filename)
-
-
-@functools.cache
-def _node_facts(node):
-    """(source text without docstrings or comments, attribute chains, import statements) of a definition.
-
-    One walk of the tree serves all three (memoized: figures share helpers).
-    """
-    chains, imports, stack = set(), [], [node]
-    while stack:
-        inner = stack.pop()
-        if isinstance(inner, ast.Attribute):
-            parts, value = [inner.attr], inner.value
-            while isinstance(value, ast.Attribute):
-                parts.append(value.attr)
-                value = value.value
-            if isinstance(value, ast.Name):
-                chains.add((value.id, *reversed(parts)))
-        elif isinstance(inner, (ast.Import, ast.ImportFrom)):
-            imports.append(inner)
-        stack.extend(ast.iter_child_nodes(inner))
-    return ast.unparse(node), tuple(sorted(chains)), tuple(imports)
-
-
-def _scope_table(filename, qualname, line):
-    """The symbol table of the function `qualname` defined at `line` of `filename`."""
-    table = _parsed(filename)[3]
-    for part in [p.replace("<lambda>", "lambda") for p in qualname.split(".") if p != "<locals>"]:
-        children = [c for c in table.get_children() if c.get_name() == part]
-        if not children:
-            return None
-        table = min(children, key=lambda c: abs(c.get_lineno() - line))
-    return table
-
-
-def _global_names(table):
-    """Names a scope and its nested scopes read from the module's globals."""
-    names = set(table.get_globals()) if table.get_type() != "class" else set()
-    if table.get_type() == "class":
-        names |= {s.get_name() for s in table.get_symbols() if s.is_global()}
-    for child in table.get_children():
-        names |= _global_names(child)
-    return names
-
-
-def _local_imports(imports, package):
-    """{bound name: module or object} of the project imports inside a definition; libraries as names."""
-    bound, libraries = {}, set()
-    for inner in imports:
-        if isinstance(inner, ast.Import):
-            for alias in inner.names:
-                top = alias.name.split(".")[0]
-                if _is_project_package(top):
-                    module = importlib.import_module(alias.name)
-                    bound[alias.asname or top] = module if alias.asname else importlib.import_module(top)
-                else:
-                    libraries.add(top)
-        elif isinstance(inner, ast.ImportFrom):
-            name = importlib.util.resolve_name("." * inner.level + (inner.module or ""), package) \
-                if inner.level else inner.module
-            if not _is_project_package(name.split(".")[0]):
-                libraries.add(name.split(".")[0])
-                continue
-            module = importlib.import_module(name)
-            for alias in inner.names:
-                value = getattr(module, alias.name, None)
-                if value is None:
-                    value = importlib.import_module(f"{name}.{alias.name}")
-                bound[alias.asname or alias.name] = value
-    return bound, libraries
-
-
-@functools.cache
-def _is_project_package(top):
-    module = sys.modules.get(top)
-    if module is not None:
-        return _project_module(module) or bool(getattr(module, "__path__", None)) and all(
-            is_project_file(str(Path(p) / "__init__.py")) for p in module.__path__)
-    spec = importlib.util.find_spec(top)
-    if spec is None:
-        return False
-    return is_project_file(spec.origin or next(iter(spec.submodule_search_locations or []), ""))
-
-
 class Closure:
     """Collects what a definition names: key text, the project definitions it reaches, libraries, files."""
 
@@ -198,35 +60,35 @@ class Closure:
 
     def references(self, obj):
         """Describe the definition `obj` itself: its source, and every name its functions read."""
-        node, filename = _definition(obj)
+        node, filename = definition(obj)
         if node is None:
             raise Opaque(f"the source of {obj.__module__}.{obj.__qualname__} cannot be read "
                          "(define it with `def` in a file)")
         self.files.add(filename)
-        self.parts.append(f"{obj.__qualname__}\n{_node_facts(node)[0]}")  # content, not where it lives
+        self.parts.append(f"{obj.__qualname__}\n{node_facts(node)[0]}")  # content, not where it lives
         if inspect.isclass(obj):
             for base in obj.__bases__:
                 self.describe(base, f"base of {obj.__qualname__}")
             for member in vars(obj).values():
                 member = getattr(member, "__func__", member)  # staticmethod, classmethod
                 if inspect.isfunction(member) and is_project_file(member.__code__.co_filename):
-                    self._names(member, _definition(member)[0] or node, filename)
+                    self._names(member, definition(member)[0] or node, filename)
         else:
             self._names(obj, node, filename)
 
     def _names(self, fn, node, filename):
         """Describe every global, closure cell and project import the function `fn` reads."""
         code = fn.__code__
-        table = _scope_table(filename, fn.__qualname__, code.co_firstlineno)
-        names = _global_names(table) if table is not None else set()
+        table = scope_table(filename, fn.__qualname__, code.co_firstlineno)
+        names = global_names(table) if table is not None else set()
         values = {n: fn.__globals__[n] for n in sorted(names) if n in fn.__globals__}
         for name, cell in zip(code.co_freevars, fn.__closure__ or ()):
             try:
                 values[name] = cell.cell_contents
             except ValueError:  # a cell not yet filled
                 pass
-        _, chains, imports = _node_facts(node)
-        bound, libraries = _local_imports(imports, fn.__globals__.get("__package__") or "")
+        _, chains, imports = node_facts(node)
+        bound, libraries = local_imports(imports, fn.__globals__.get("__package__") or "")
         self.libraries |= libraries
         values.update(bound)
         for name in sorted(values):
@@ -234,7 +96,7 @@ class Closure:
         for chain in chains:
             value = values.get(chain[0])
             for i, attr in enumerate(chain[1:], 2):
-                if not isinstance(value, types.ModuleType) or not _project_module(value):
+                if not isinstance(value, types.ModuleType) or not project_module(value):
                     break
                 value = getattr(value, attr, None)
                 label = ".".join(chain[:i])
@@ -245,13 +107,13 @@ class Closure:
         if value is None or isinstance(value, (bool, int, float, complex, str, bytes)):
             return repr(value)
         if isinstance(value, types.ModuleType):
-            if _project_module(value):  # what is read from it is described through its attributes
+            if project_module(value):  # what is read from it is described through its attributes
                 self.files.add(value.__file__)
                 return "project module"
             self.libraries.add(value.__name__.split(".")[0])
             return f"module {value.__name__}"
         if inspect.isfunction(value) or inspect.isclass(value):
-            if is_project_file(_source_file(value)):
+            if is_project_file(source_file(value)):
                 self.reached.append(inspect.unwrap(value))
                 return f"followed {value.__qualname__}"
             return self._library(value)
@@ -299,16 +161,6 @@ class Closure:
         if top and top not in ("builtins",):
             self.libraries.add(top)
         return f"library {module}.{getattr(value, '__qualname__', getattr(value, '__name__', '?'))}"
-
-
-def _source_file(obj):
-    code = getattr(inspect.unwrap(obj), "__code__", None)
-    if code is not None:
-        return code.co_filename
-    try:
-        return inspect.getsourcefile(obj)
-    except TypeError:
-        return None
 
 
 @functools.cache

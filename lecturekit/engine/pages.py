@@ -13,6 +13,7 @@ from .errors import BuildError
 from .keys import digest
 from .lectures import static_files
 from .markup import check_figure_references, fill_figures, markdown_to_html
+from .mathtokens import protect_math, restore_math
 from .prose import render_prose
 
 
@@ -72,14 +73,14 @@ class Body:
     def finish(self, manifests):
         """The body's HTML with its figures and formulas in place."""
         html = fill_figures(self.html, self.figures, manifests, figure_url(manifests))
-        return mathtex.restore_math(html, self.formulas)
+        return restore_math(html, self.formulas)
 
 
 def page_body(text, path, first_line, context, store):
     """Placeholders, then math, then Markdown: all of a page body that does not need its figures."""
     padded = "\n" * (first_line - 1) + text  # so every error's line is the file's line
     prose = render_prose(padded, path, 1, context, store)
-    protected, formulas = mathtex.protect_math(prose, path)
+    protected, formulas = protect_math(prose, path)
     # Jinja may have added or dropped lines: a bad formula is reported at its line in the file.
     rendered = mathtex.render_formulas(formulas, path, store,
                                        line_of=lambda i: mathtex.source_lines(formulas, padded, path)[i])

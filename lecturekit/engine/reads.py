@@ -57,7 +57,7 @@ def _absolute(path):
 
 
 def _is_data(path):
-    from .keys import LIBRARY_ROOTS  # the one definition of "a library's file"
+    from .sources import LIBRARY_ROOTS  # the one definition of "a library's file"
     if path.startswith(_SYSTEM) or "__pycache__" in path or "site-packages" in path:
         return False
     if any(path.startswith(str(root) + os.sep) for root in LIBRARY_ROOTS):

@@ -8,7 +8,6 @@ import ctypes
 import hashlib
 import os
 import shutil
-import stat
 import tempfile
 from pathlib import Path
 from .errors import BuildError
