@@ -660,3 +660,26 @@ def test_figure_names_that_collide_are_refused(tmp_path):
     write_lecture(tmp_path, figures=FIGURES + extra_figure("a-b") + extra_figure("a_b").replace("sneaky", "other"))
     message = str(build_error(tmp_path))
     assert "a-b" in message and "a_b" in message, message
+
+
+# today: a file that was missing when the computation looked for it is in no key; creating it changes nothing
+def test_creating_a_file_a_computation_looked_for_updates_the_page(tmp_path):
+    compute = COMPUTE + '''
+
+from pathlib import Path
+
+
+@computation(into="optional")
+def override():
+    try:
+        return {"value": float(Path(__file__).with_name("override.txt").read_text())}
+    except FileNotFoundError:
+        return {"value": -1.0}
+'''
+    lecture = LECTURE + "\nOverride: {{ optional.value | sig(3) }}.\n"
+    write_lecture(tmp_path, compute=compute, lecture=lecture)
+    build_site(tmp_path)
+    assert "Override: −1.00." in (tmp_path / "site" / "tiny" / "index.html").read_text()
+    (tmp_path / "content" / "tiny" / "override.txt").write_text("2.5")
+    build_site(tmp_path)
+    assert "Override: 2.50." in (tmp_path / "site" / "tiny" / "index.html").read_text()

@@ -37,7 +37,10 @@ def ignore(*folders):
 
 @contextlib.contextmanager
 def recording():
-    """Yields a list that, when the block ends, holds the data files read inside it (sorted, absolute)."""
+    """Yields a list that, when the block ends, holds the data files read inside it (sorted, absolute).
+
+    A file the code tried to open and did not find is listed too.
+    """
     if not _STATE["hooked"]:
         sys.addaudithook(_hook)
         _STATE["hooked"] = True
@@ -64,7 +67,7 @@ def _is_data(path):
         return False
     if any(path == folder or path.startswith(folder + os.sep) for folder in _STATE["ignored"]):
         return False
-    return os.path.isfile(path)
+    return not os.path.isdir(path)  # a file that is missing counts: creating it must rerun what looked for it
 
 
 def file_digests(paths):
