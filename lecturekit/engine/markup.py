@@ -10,7 +10,8 @@ import re
 
 from .errors import BuildError
 
-FIGURE_REF = re.compile(r"!\[[^\]]*\]\(fig:([\w.-]+)")
+FIGURE_LINK = re.compile(r"\]\(\s*<?fig:([\w.-]*)")  # an image's (or a link's) address that starts `fig:`
+_CODE_SIGNS = re.compile(r"[\n\\`]")  # where code may start or end
 EXTENSIONS = ["extra", "sane_lists", "codehilite", "toc"]
 EXTENSION_CONFIGS = {
     "codehilite": {"css_class": "highlight", "guess_lang": False},
@@ -18,11 +19,49 @@ EXTENSION_CONFIGS = {
 }
 
 
+def prose_spans(text):
+    """(start, end) of each stretch of Markdown `text` that is not code (fenced or indented blocks, code spans)."""
+    from .mathtokens import Scanner  # the scanner that keeps a `$` in code from being math
+    scanner, n = Scanner(text, None), len(text)
+    spans, start, i, at_line_start = [], 0, 0, True
+    while i < n:
+        if at_line_start:
+            at_line_start = False
+            if scanner.code_line(i):
+                spans.append((start, i))
+                i = start = scanner.line_end(i) + 1
+                at_line_start = True
+                continue
+        match = _CODE_SIGNS.search(text, i)
+        if match is None:
+            break
+        i = match.start()
+        if text[i] == "\n":
+            i, at_line_start = i + 1, True
+        elif text[i] == "\\":
+            i += 1 if text[i + 1:i + 2] in ("\n", "") else 2  # an escaped backtick opens no code span
+        else:
+            ticks = 1
+            while i + ticks < n and text[i + ticks] == "`":
+                ticks += 1
+            end = scanner.find_code_span_end(i, ticks)
+            if end is not None:
+                spans.append((start, i))
+                start = end
+            i = end if end is not None else i + ticks
+    spans.append((start, n))
+    return [(a, b) for a, b in spans if a < b]
+
+
+def figure_links(text):
+    """(where its name starts, name, 1-based line) of each address `fig:...` in `text` outside code."""
+    return [(match.start(1), match.group(1), text.count("\n", 0, match.start()) + 1)
+            for start, end in prose_spans(text) for match in FIGURE_LINK.finditer(text, start, end)]
+
+
 def figure_references(text, first_line):
-    """(name, line) for each figure the Markdown refers to."""
-    return [(match.group(1), first_line + number)
-            for number, line in enumerate(text.splitlines())
-            for match in FIGURE_REF.finditer(line)]
+    """(name, line) for each figure the Markdown refers to, outside code (a name Jinja makes is left out)."""
+    return [(name, first_line + line - 1) for _, name, line in figure_links(text) if name]
 
 
 def check_figure_references(text, path, first_line, known):

@@ -43,7 +43,7 @@ def _indent_width(line):
     return width
 
 
-class _Scanner:
+class Scanner:
     """One left-to-right pass over the source, aware of Markdown code."""
 
     def __init__(self, text, path):
@@ -263,7 +263,7 @@ def protect_math(text, path):
     """
     if TOKEN_PREFIX in text:
         raise BuildError(f"the text {TOKEN_PREFIX!r} is reserved for math placeholders", path)
-    return _Scanner(text, path).run()
+    return Scanner(text, path).run()
 
 
 # KaTeX puts an operator's invisible function application inside a script
