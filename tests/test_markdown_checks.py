@@ -1,11 +1,15 @@
 """Markdown mistakes stop the build at their file and line; what is code stays code."""
+import pytest
+
 import build
-from lecturekit.engine.markup import figure_references
+from lecturekit.engine.errors import BuildError
+from lecturekit.engine.markup import check_no_figure_left, figure_references, mark_figures, markdown_to_html
 from test_build import failing_build
 from tiny_lecture import LECTURE, build_args, write_lecture
 
 FIGURE = '![A parabola with its minimum at {{ demo.minimizer | sig(2) }}.](fig:parabola "A parabola.")'
 FIGURE_LINE = 16  # its line in tiny_lecture.LECTURE
+PATH = "content/lecture/lecture.md"
 
 IN_CODE = '''
 Write a figure as `![Alt](fig:not-a-figure "Caption")`, alone on its line.
@@ -35,3 +39,90 @@ def test_figure_reference_in_code_builds_and_stays_text(tmp_path):
 def test_missing_figure_with_brackets_in_its_alt_is_found(tmp_path):
     error = failing_build(tmp_path, lecture=LECTURE.replace(FIGURE, '![On [-2, 2].](fig:parabla "A parabola.")'))
     assert error.path.name == "lecture.md" and error.line == FIGURE_LINE and "parabla" in str(error)
+
+
+def convert(text):
+    """Markdown -> (html, figures), with figure marks as page_body makes them."""
+    marked, lines = mark_figures(text, 1)
+    html, _, figures = markdown_to_html(marked, PATH, lines)
+    check_no_figure_left(html, PATH, lines)
+    return html, figures
+
+
+def error_of(text):
+    with pytest.raises(BuildError) as caught:
+        convert(text)
+    assert caught.value.path == PATH
+    return caught.value
+
+
+@pytest.mark.parametrize("image", ['![](fig:a "Cap.")', "![ \t](fig:a)", '![  ](fig:a "Cap.")'])
+def test_figure_without_alt_text(image):
+    error = error_of(f"Intro.\n\n{image}\n")
+    assert error.line == 3 and "figure 'a' has no alt text" in error.message
+
+
+@pytest.mark.parametrize("text, line", [
+    ('See ![A.](fig:a "Cap.") here.\n', 1),
+    ("Text just above,\n![A.](fig:a)\n", 2),                  # one paragraph with the text
+    ("- an item\n- ![A.](fig:a)\n", 2),
+    ("## A heading ![A.](fig:a)\n", 1),
+    ("| a |\n|---|\n| ![A.](fig:a) |\n", 3),
+    ("[![A.](fig:a)](https://example.org)\n", 1),
+])
+def test_figure_inside_a_sentence(text, line):
+    error = error_of("Intro.\n\n" + text)
+    assert error.line == line + 2 and "figure 'a' is inside a sentence" in error.message
+    assert "stand alone on its line" in error.message
+
+
+def test_link_to_fig_address():
+    error = error_of("Intro.\n\nAs [the figure](fig:a) shows.\n")
+    assert error.line == 3 and "[text](#fig-a)" in error.message
+
+
+@pytest.mark.parametrize("text", ['<p><img src="fig:a" alt="A."></p>\n', "<div>\n![A.](fig:a)\n</div>\n"])
+def test_fig_address_in_raw_html_is_never_published(text):
+    error = error_of("Intro.\n\n" + text)
+    assert error.line in (3, 4) and "raw HTML" in error.message
+
+
+def test_lone_figures_become_slots_with_their_lines():
+    html, figures = convert('![A.](fig:a "Cap.")\n\n> ![B.](fig:b)\n\n```\n![C.](fig:c)\n```\n')
+    assert [(f["name"], f["line"], f["alt"]) for f in figures] == [("a", 1, "A."), ("b", 3, "B.")]
+    assert html.count("<figure-slot") == 2 and "fig:c" in html
+
+
+def test_figure_without_alt_text_names_its_line(tmp_path):
+    error = failing_build(tmp_path, lecture=LECTURE.replace(FIGURE, '![](fig:parabola "A parabola.")'))
+    assert error.path.name == "lecture.md" and error.line == FIGURE_LINE and "no alt text" in str(error)
+
+
+def test_alt_text_jinja_leaves_empty_names_its_line_after_lines_jinja_added(tmp_path):
+    shown = '{{ source("lecturekit.engine.prose.sig") }}\n\n'  # a code block many lines long
+    lecture = LECTURE.replace("Inline math", shown + "Inline math").replace(FIGURE, '![{{ "" }}](fig:parabola)')
+    error = failing_build(tmp_path, lecture=lecture)
+    assert error.path.name == "lecture.md" and error.line == FIGURE_LINE + 2 and "no alt text" in str(error)
+
+
+def test_figure_inside_a_sentence_names_its_line(tmp_path):
+    error = failing_build(tmp_path, lecture=LECTURE.replace(FIGURE, f"As {FIGURE} shows."))
+    assert error.path.name == "lecture.md" and error.line == FIGURE_LINE
+    assert "must stand alone on its line" in str(error)
+
+
+def test_figure_name_jinja_makes_is_checked_at_its_line(tmp_path):
+    error = failing_build(tmp_path, lecture=LECTURE.replace("fig:parabola", 'fig:{{ "para" ~ "bla" }}'))
+    assert error.path.name == "lecture.md" and error.line == FIGURE_LINE
+    assert "figure 'parabla' is not produced" in str(error) and "parabola" in str(error)
+
+
+def test_img_in_raw_html_is_an_error_not_a_broken_image(tmp_path):
+    error = failing_build(tmp_path, lecture=LECTURE + '\n<img src="fig:parabola" alt="A parabola.">\n')
+    assert error.path.name == "lecture.md" and error.line == FIGURE_LINE + 2 and "raw HTML" in str(error)
+
+
+def test_figure_on_the_home_page_is_an_error(tmp_path):
+    index = "---\ntitle: Test Course\n---\nA course.\n\n![A parabola.](fig:parabola)\n"
+    error = failing_build(tmp_path, index=index)
+    assert error.path.name == "index.md" and error.line == 6 and "not produced by any figure code" in str(error)

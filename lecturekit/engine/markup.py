@@ -10,8 +10,12 @@ import re
 
 from .errors import BuildError
 
-FIGURE_LINK = re.compile(r"\]\(\s*<?fig:([\w.-]*)")  # an image's (or a link's) address that starts `fig:`
+# An address that starts `fig:`: of a Markdown image or link, or an HTML src.
+FIGURE_LINK = re.compile(r"""(?:\]\(\s*<?|\bsrc\s*=\s*["']?)fig:([\w.-]*)""")
 _CODE_SIGNS = re.compile(r"[\n\\`]")  # where code may start or end
+FIGURE_MARK = "FIGREF{}X"  # put after `fig:` by mark_figures; never published
+_MARKED = re.compile(r"fig:FIGREF(\d+)X([\w.-]*)")
+_FIGURE_IMG = re.compile(r"""<img\b[^>]*?\ssrc\s*=\s*["']?\s*fig:(?:FIGREF(\d+)X)?""", re.I)
 EXTENSIONS = ["extra", "sane_lists", "codehilite", "toc"]
 EXTENSION_CONFIGS = {
     "codehilite": {"css_class": "highlight", "guess_lang": False},
@@ -68,10 +72,50 @@ def check_figure_references(text, path, first_line, known):
     """Fail on a figure name that no figure code produces, naming file and line."""
     for name, line in figure_references(text, first_line):
         if name not in known:
-            import difflib
-            close = difflib.get_close_matches(name, known, n=3)
-            hint = f"; did you mean {', '.join(close)}?" if close else f"; known figures: {', '.join(sorted(known))}"
-            raise BuildError(f"figure '{name}' is not produced by any figure code{hint}", path, line)
+            raise BuildError(unknown_figure(name, known), path, line)
+
+
+def unknown_figure(name, known):
+    import difflib
+    close = difflib.get_close_matches(name, known, n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else f"; known figures: {', '.join(sorted(known)) or 'none'}"
+    return f"figure '{name}' is not produced by any figure code{hint}"
+
+
+def mark_figures(text, first_line):
+    """`text` with a mark after each `fig:` outside code, and the line in the file of each mark.
+
+    Jinja may repeat or drop a figure, and its mark goes with it: a mistake
+    only Markdown reveals (a figure in a sentence, no alt text) is reported
+    at the figure's line in the file.
+    """
+    links, out, last = figure_links(text), [], 0
+    for index, (at, _, _) in enumerate(links):
+        out += [text[last:at], FIGURE_MARK.format(index)]
+        last = at
+    return "".join(out + [text[last:]]), [first_line + line - 1 for _, _, line in links]
+
+
+def figure_address(address, lines):
+    """(name, line in the file or None) of a `fig:` address, its mark read."""
+    mark = _MARKED.match(address)
+    if mark is None:
+        return address[len("fig:"):], None
+    index = int(mark.group(1))
+    return address[mark.start(2):], lines[index] if index < len(lines) else None
+
+
+def check_no_figure_left(html, path, lines):
+    """Fail if `html` still holds a `fig:` address: it would be a broken image, or a mark shown as text."""
+    image, mark = _FIGURE_IMG.search(html), _MARKED.search(html)
+    if image:
+        raise BuildError("an <img> whose address is fig: is not a figure; write "
+                         '![What it shows](fig:name "Caption.") alone on its line (raw HTML is not read as Markdown)',
+                         path, lines[int(image.group(1))] if image.group(1) else None)
+    if mark:
+        name, line = figure_address(mark.group(0), lines)
+        raise BuildError(f"figure '{name}' was not made a figure (is it inside raw HTML? that is not read as "
+                         "Markdown)", path, line)
 
 
 def figure_element(name, number, alt, caption, manifest, url_for):
@@ -99,11 +143,13 @@ def figure_element(name, number, alt, caption, manifest, url_for):
 FIGURE_SLOT = re.compile(r'<figure-slot data-index="(\d+)"></figure-slot>')
 
 
-def figure_extension():
+def figure_extension(path, lines):
     """A Python-Markdown extension that turns lone `fig:` images into numbered figure slots.
 
     The slots are filled by fill_figures once the figures exist, so the
-    Markdown can be converted while they are still being drawn. Built on
+    Markdown can be converted while they are still being drawn. A `fig:`
+    image that is not alone in its paragraph, or has no alt text, and a link
+    to `fig:`, are errors at their line (`lines`, see mark_figures). Built on
     demand, so that importing this module does not import Markdown.
     """
     import xml.etree.ElementTree as etree
@@ -120,9 +166,23 @@ def figure_extension():
                     if image is None or image.tag != "img" or not image.get("src", "").startswith("fig:") \
                             or (child.text or "").strip() or (image.tail or "").strip():
                         continue
+                    name, line = figure_address(image.get("src"), lines)
+                    if not image.get("alt", "").strip():
+                        raise BuildError(f"figure '{name}' has no alt text; say what it shows: "
+                                         f'![What the figure shows](fig:{name} "Caption.")', path, line)
                     parent[index] = etree.Element("figure-slot", {"data-index": str(len(self.figures))})
-                    self.figures.append({"name": image.get("src")[4:], "number": len(self.figures) + 1,
-                                         "alt": image.get("alt", ""), "caption": image.get("title", "")})
+                    self.figures.append({"name": name, "number": len(self.figures) + 1, "line": line,
+                                         "alt": image.get("alt"), "caption": image.get("title", "")})
+            for element in root.iter("img"):  # every lone one is a slot now
+                if element.get("src", "").startswith("fig:"):
+                    name, line = figure_address(element.get("src"), lines)
+                    raise BuildError(f"figure '{name}' is inside a sentence, list, table or heading; a figure "
+                                     "must stand alone on its line, with a blank line before and after", path, line)
+            for element in root.iter("a"):
+                if element.get("href", "").startswith("fig:"):
+                    name, line = figure_address(element.get("href"), lines)
+                    raise BuildError(f"a link to fig:{name} leads nowhere; link to the figure's anchor: "
+                                     f"[text](#fig-{name})", path, line)
             return root
 
     class FigureExtension(Extension):
@@ -132,22 +192,27 @@ def figure_extension():
     return FigureExtension()
 
 
-def markdown_to_html(text):
-    """HTML of the body with a slot per figure, its table of contents (toc tokens) and its figures in order."""
+def markdown_to_html(text, path=None, lines=()):
+    """HTML of the body with a slot per figure, its table of contents (toc tokens) and its figures in order.
+
+    `lines`: the line in the file of each figure's mark (see mark_figures), for errors.
+    """
     import markdown
-    md = markdown.Markdown(extensions=EXTENSIONS + [figure_extension()],
+    md = markdown.Markdown(extensions=EXTENSIONS + [figure_extension(path, lines)],
                            extension_configs=EXTENSION_CONFIGS, output_format="html")
     # The "#" of a heading's self-link would be its whole name to a screen reader.
     html = md.convert(text).replace('class="headerlink" ', 'class="headerlink" aria-label="Link to this section" ')
     return html, md.toc_tokens, md.treeprocessors["figures"].figures
 
 
-def fill_figures(html, figures, manifests, url_for):
-    """Put each figure, as drawn (`manifests`), into its slot."""
+def fill_figures(html, figures, manifests, url_for, path=None):
+    """Put each figure, as drawn (`manifests`), into its slot; a name no figure has is an error at its line."""
     from markdown.serializers import to_html_string
 
     def element(match):
         figure = figures[int(match.group(1))]
+        if figure["name"] not in manifests:  # a name Jinja made, or a page that has no figures
+            raise BuildError(unknown_figure(figure["name"], list(manifests)), path, figure["line"])
         return to_html_string(figure_element(figure["name"], figure["number"], figure["alt"], figure["caption"],
                                              manifests[figure["name"]], url_for))
     return FIGURE_SLOT.sub(element, html)

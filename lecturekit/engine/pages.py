@@ -12,7 +12,7 @@ from . import mathtex
 from .errors import BuildError
 from .keys import digest
 from .lectures import static_files
-from .markup import check_figure_references, fill_figures, markdown_to_html
+from .markup import check_figure_references, check_no_figure_left, fill_figures, mark_figures, markdown_to_html
 from .mathtokens import protect_math, restore_math
 from .prose import render_prose
 
@@ -69,22 +69,27 @@ class Body:
     toc: list
     figures: list   # what each figure slot shows (see markup.fill_figures)
     formulas: list  # rendered HTML of each math token
+    path: object = None        # the Markdown file, for errors
+    figure_lines: list = ()    # line in that file of each figure mark (see markup.mark_figures)
 
     def finish(self, manifests):
-        """The body's HTML with its figures and formulas in place."""
-        html = fill_figures(self.html, self.figures, manifests, figure_url(manifests))
-        return restore_math(html, self.formulas)
+        """The body's HTML with its figures and formulas in place; a `fig:` address left in it is an error."""
+        html = fill_figures(self.html, self.figures, manifests, figure_url(manifests), self.path)
+        html = restore_math(html, self.formulas)
+        check_no_figure_left(html, self.path, self.figure_lines)  # never a broken image
+        return html
 
 
 def page_body(text, path, first_line, context, store):
     """Placeholders, then math, then Markdown: all of a page body that does not need its figures."""
     padded = "\n" * (first_line - 1) + text  # so every error's line is the file's line
-    prose = render_prose(padded, path, 1, context, store)
+    marked, figure_lines = mark_figures(padded, 1)
+    prose = render_prose(marked, path, 1, context, store)
     protected, formulas = protect_math(prose, path)
     # Jinja may have added or dropped lines: a bad formula is reported at its line in the file.
     rendered = mathtex.render_formulas(formulas, path, store,
                                        line_of=lambda i: mathtex.source_lines(formulas, padded, path)[i])
-    return Body(*markdown_to_html(protected), rendered)
+    return Body(*markdown_to_html(protected, path, figure_lines), rendered, path, figure_lines)
 
 
 def lecture_body(lecture, store):
