@@ -4,8 +4,12 @@ import pytest
 import build
 from lecturekit.engine.errors import BuildError
 from lecturekit.engine.markup import check_no_figure_left, figure_references, mark_figures, markdown_to_html
+from lecturekit.engine.mathtokens import protect_math
+from lecturekit.engine.pages import page_body
+from lecturekit.engine.prose import EmptyInFormula, guard_formulas, render_prose
+from lecturekit.engine.store import Store
 from test_build import failing_build
-from tiny_lecture import LECTURE, build_args, write_lecture
+from tiny_lecture import COMPUTE, LECTURE, build_args, write_lecture
 
 FIGURE = '![A parabola with its minimum at {{ demo.minimizer | sig(2) }}.](fig:parabola "A parabola.")'
 FIGURE_LINE = 16  # its line in tiny_lecture.LECTURE
@@ -126,3 +130,70 @@ def test_figure_on_the_home_page_is_an_error(tmp_path):
     index = "---\ntitle: Test Course\n---\nA course.\n\n![A parabola.](fig:parabola)\n"
     error = failing_build(tmp_path, index=index)
     assert error.path.name == "index.md" and error.line == 6 and "not produced by any figure code" in str(error)
+
+
+def guarded_prose(text, **context):
+    """Jinja over `text` with its formulas guarded, as page_body renders a page."""
+    guarded, guards = guard_formulas(text, protect_math(text, None)[1], 1)
+    return render_prose(guarded, PATH, 1, context, None, guards)
+
+
+@pytest.mark.parametrize("text, line, what", [
+    ("Intro.\n\n$x = {{ e }}$ and more.\n", 3, "the placeholder {{ e }} in this formula produced no text"),
+    ("$x = {{- e -}} + 1$\n", 1, "the placeholder {{- e -}}"),
+    ("$x = {{ blank }}$\n", 1, "the placeholder {{ blank }}"),                  # whitespace is no text either
+    ('$$\nf(w) = {{ e | string }}\n$$\n', 2, "placeholder {{ e | string }}"),    # its own line, not the $$ line
+    ('A\n$$ {{ "" }} $$\n', 2, "placeholder"),
+    ("{% for v in [1, e] %}\n$w_{{ v }}$\n{% endfor %}\n", 2, "placeholder {{ v }}"),
+    ("$$\n{% if not e %}{% else %}x{% endif %}\n$$\n", 1, "this formula is empty once its placeholders are filled"),
+])
+def test_placeholder_in_math_that_produces_no_text(text, line, what):
+    with pytest.raises(EmptyInFormula) as caught:
+        guarded_prose(text, e="", blank="  ")
+    assert caught.value.path == PATH and caught.value.line == line and what in caught.value.message
+
+
+@pytest.mark.parametrize("text", [
+    "$x = {{ v }}$, $y = {{- v -}}$ and $$\n{% for i in [1, 2] %}a_{{ i }} {% endfor %}\n$$\n",
+    "Prose may be empty: {{ e }}, and so may $a$ with {{ e }} beside it.\n",
+    "$x = {{ zero }}$ {# a comment #} ${% if v %}{{ v }}{% endif %}$\n",
+    '$\\{ {% for b in [1, 2] %}{{ b }}{{ ", " if not loop.last }}{% endfor %} \\}$ ${{ v }}{{ e if v else "" }}$\n',
+])
+def test_guarded_formulas_render_as_written(text):
+    context = {"v": 3, "e": "", "zero": 0}
+    assert guarded_prose(text, **context) == render_prose(text, PATH, 1, context)
+
+
+def test_a_construct_spanning_formulas_renders_unguarded(tmp_path):
+    text = "Both: $a{% if t %}$ or $b{% endif %}$.\n"  # guarding each formula would cut the `if`
+    body = page_body(text, PATH, 1, {"t": True}, Store(tmp_path))
+    assert body.html.count("MATHTOKEN") == 2 and "endif" not in body.html
+
+
+def test_empty_formula_names_its_line(tmp_path):
+    with pytest.raises(BuildError) as caught:
+        page_body("Text.\n\n$$ $$\n", PATH, 5, {}, Store(tmp_path))
+    assert (caught.value.line, caught.value.message) == (7, "empty formula: nothing between its dollars")
+
+
+EMPTY = COMPUTE.replace('{"doubled": 2 * squares["minimizer"]}', '{"doubled": 2 * squares["minimizer"], "empty": ""}')
+
+
+def test_empty_placeholder_in_inline_math_names_its_line(tmp_path):
+    lecture = LECTURE.replace("Inline math $w^2$", "Inline math $x = {{ demo.empty }}$")
+    error = failing_build(tmp_path, lecture=lecture, compute=EMPTY)
+    assert error.path.name == "lecture.md" and error.line == 10
+    assert "the placeholder {{ demo.empty }} in this formula produced no text" in str(error)
+
+
+def test_empty_placeholder_in_display_math_names_its_line(tmp_path):
+    shown = '{{ source("lecturekit.engine.prose.sig") }}\n\n'  # a code block many lines long
+    lecture = LECTURE.replace("Inline math", shown + "Inline math").replace("(w - c)^2", '(w - {{ "" }})^2')
+    error = failing_build(tmp_path, lecture=lecture)
+    assert error.path.name == "lecture.md" and error.line == 15 and "produced no text" in str(error)
+
+
+def test_formula_jinja_empties_names_its_line(tmp_path):
+    lecture = LECTURE.replace("f(w) = (w - c)^2", "{% if demo.empty %}f(w){% endif %}")
+    error = failing_build(tmp_path, lecture=lecture, compute=EMPTY)
+    assert error.path.name == "lecture.md" and error.line == 12 and "formula is empty" in str(error)

@@ -15,6 +15,7 @@ Nothing is typeset in the browser: the site ships KaTeX's CSS and woff2 fonts
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -127,6 +128,9 @@ def render_formulas(formulas, path, store, line_of=None):
     the formula's own line).
     """
     formulas = list(formulas)
+    for i, formula in enumerate(formulas):
+        if not formula.tex.strip():  # KaTeX would typeset nothing
+            raise BuildError("empty formula: nothing between its dollars", path, line_of(i) if line_of else formula.line)
     if not formulas:
         return []
     keys, html, todo = _uncached(formulas, store)
@@ -182,6 +186,12 @@ def source_lines(formulas, source, path):
     return lines[::-1]
 
 
+@functools.lru_cache(maxsize=4)
+def source_formulas(text):
+    """The formulas of Markdown `text` as written, before Jinja: read early to typeset them, and to guard them."""
+    return tuple(protect_math(text, None)[1])
+
+
 def prerender_static_math(text, store):
     """Start typesetting, in the background, the formulas of Markdown `text` that hold no Jinja.
 
@@ -191,7 +201,7 @@ def prerender_static_math(text, store):
     render_formulas to report properly.
     """
     try:
-        formulas = [f for f in protect_math(text, None)[1] if not re.search(r"{[{%#]", f.tex)]
+        formulas = [f for f in source_formulas(text) if not re.search(r"{[{%#]", f.tex)]
         _, _, todo = _uncached(formulas, store)
         running = [_start_node([(f.tex, f.display) for f in todo.values()], None)] if todo else []
     except BuildError:

@@ -7,7 +7,7 @@ The scanner knows Markdown's code (fenced, indented, spans), so a `$` in code st
 """
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .errors import BuildError
 
@@ -25,6 +25,7 @@ class Formula:
     tex: str
     display: bool
     line: int  # 1-based line in the source file where the formula starts
+    span: tuple = field(default=None, compare=False)  # (start, end) of its TeX in the text, before any edit
 
 
 def _token(index):
@@ -172,8 +173,8 @@ class Scanner:
             j += 1
         return None
 
-    def add(self, tex, display, pos):
-        self.formulas.append(Formula(tex, display, self.line_of(pos)))
+    def add(self, tex, display, pos, end):
+        self.formulas.append(Formula(tex, display, self.line_of(pos), (pos + 1 + display, end)))
         return _token(len(self.formulas) - 1)
 
     def display(self, i):
@@ -190,7 +191,7 @@ class Scanner:
                 [tex.split("\n")[0]] + [_QUOTE_PREFIX.sub("", s, count=1) for s in tex.split("\n")[1:]]
             )
         end = close + 2
-        token = self.add(tex.strip(), True, i)
+        token = self.add(tex.strip(), True, i, close)
         rest = t[end : self.line_end(end)]
         alone = (not prefix.strip() or quoted) and not rest.strip()
         if alone and not self.prev_line_blank(start):
@@ -243,7 +244,7 @@ class Scanner:
                     out.append(ch)
                     i += 1
                 else:
-                    out.append(self.add(t[i + 1 : close], False, i))
+                    out.append(self.add(t[i + 1 : close], False, i, close))
                     i = close + 1
             else:
                 out.append(ch)

@@ -14,7 +14,7 @@ from .keys import digest
 from .lectures import static_files
 from .markup import check_figure_references, check_no_figure_left, fill_figures, mark_figures, markdown_to_html
 from .mathtokens import protect_math, restore_math
-from .prose import render_prose
+from .prose import EmptyInFormula, guard_formulas, render_prose
 
 
 @dataclass(frozen=True)
@@ -83,8 +83,20 @@ class Body:
 def page_body(text, path, first_line, context, store):
     """Placeholders, then math, then Markdown: all of a page body that does not need its figures."""
     padded = "\n" * (first_line - 1) + text  # so every error's line is the file's line
-    marked, figure_lines = mark_figures(padded, 1)
-    prose = render_prose(marked, path, 1, context, store)
+    try:
+        guarded, guards = guard_formulas(text, mathtex.source_formulas(text), first_line)
+    except BuildError:  # math that does not parse before Jinja may after it: render_formulas says
+        guarded, guards = text, []
+    marked, figure_lines = mark_figures("\n" * (first_line - 1) + guarded, 1)
+    try:
+        prose = render_prose(marked, path, 1, context, store, guards)
+    except EmptyInFormula:
+        raise
+    except BuildError:
+        if not guards:
+            raise
+        # A Jinja construct spanning formulas broke by guarding them: the text as written renders, or says why not.
+        prose = render_prose(mark_figures(padded, 1)[0], path, 1, context, store)
     protected, formulas = protect_math(prose, path)
     # Jinja may have added or dropped lines: a bad formula is reported at its line in the file.
     rendered = mathtex.render_formulas(formulas, path, store,

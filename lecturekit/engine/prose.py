@@ -133,13 +133,57 @@ def bytecode_cache(store):
     return StoreBytecodeCache()
 
 
-def render_prose(text, path, first_line, context, store=None):
+class EmptyInFormula(BuildError):
+    """A placeholder in a formula, or the whole formula, produced no text (see guard_formulas)."""
+
+
+_JINJA = re.compile(r"{[{%#]")
+_PLACEHOLDER = re.compile(r"{{(-?)(.*?)(-?)}}", re.S)
+_STRING, _CONDITIONAL = re.compile(r"'[^']*'|\"[^\"]*\""), re.compile(r"\bif\b")
+
+
+def guard_formulas(text, formulas, first_line):
+    """`text` with each formula that holds Jinja made to fail if it, or a placeholder in it, renders empty.
+
+    `$x = {{ v }}$` with `v` empty would be `$x = $`: no math at all, so the
+    dollars would be published; inside a formula an empty placeholder quietly
+    drops a term. So each placeholder of a formula of `formulas` (found in
+    `text`, before Jinja) goes through the `formula_text` filter, but for a
+    conditional one (`{{ ", " if not loop.last }}`), which says it may be
+    empty; and the formula through a filter block. Returns the text and, per
+    guard, (message, line in the file); render_prose's `guards` raise them.
+    """
+    guards, out, last = [], [], 0
+
+    def guard(message, at):
+        guards.append((message, first_line + text.count("\n", 0, at)))
+        return f"formula_text({len(guards) - 1})"
+
+    def placeholder(match, start):
+        if _CONDITIONAL.search(_STRING.sub("", match[2])):  # `{{ ", " if not loop.last }}` may be empty
+            return match[0]
+        check = guard(f"the placeholder {' '.join(match[0].split())[:80]} in this formula produced no text",
+                      start + match.start())
+        return "{{%s (%s) | %s %s}}" % (match[1], match[2], check, match[3])
+
+    for formula in formulas:
+        start, end = formula.span
+        if not _JINJA.search(text, start, end):
+            continue
+        tex = _PLACEHOLDER.sub(lambda match: placeholder(match, start), text[start:end])
+        block = guard("this formula is empty once its placeholders are filled", start)
+        out += [text[last:start], "{%% filter %s %%}" % block, tex, "{% endfilter %}"]
+        last = end
+    return "".join(out + [text[last:]]), guards
+
+
+def render_prose(text, path, first_line, context, store=None, guards=()):
     """Substitute the results into the Markdown; errors name file and line.
 
     Each `## ` section is compiled as its own template, and compiled sections
     are kept in the store: an edit recompiles one section, not the lecture.
     Should a Jinja construct span sections, the text is rendered whole instead,
-    so the split never changes the result.
+    so the split never changes the result. `guards`: see guard_formulas.
     """
     import jinja2  # here, not at the top: a build whose pages are all cached never needs it
     parts = [(hashlib.sha256(part.encode()).hexdigest()[:32], part) for _, part in split_sections(text)]
@@ -150,6 +194,12 @@ def render_prose(text, path, first_line, context, store=None):
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
     env.filters.update(FILTERS)
     env.globals["source"] = source_block
+
+    def formula_text(value, index):
+        if not str(value).strip():
+            raise EmptyInFormula(guards[index][0], path, guards[index][1])
+        return value
+    env.filters["formula_text"] = formula_text
     try:
         return "".join(env.get_template(name).render(**context) for name, _ in parts)
     except (jinja2.TemplateError, TypeError, ValueError):
