@@ -10,8 +10,7 @@ from lecturekit.engine.frontmatter import COURSE_SCHEMA, LECTURE_SCHEMA, Field, 
 EXAMPLE_SCHEMA = {**COURSE_SCHEMA,
                   "site_url": Field(str, doc="The address the site is published at."),
                   "repository": Field(str, doc="URL of the source repository."),
-                  "solutions": Field(bool, default=True, doc="Whether pages show solutions."),
-                  "macros": Field(str, doc="Path to a file of LaTeX macros.")}
+                  "solutions": Field(bool, default=True, doc="Whether pages show solutions.")}
 
 ROOT = Path(__file__).resolve().parents[1]
 PATH = Path("content/tiny/lecture.md")
@@ -189,8 +188,9 @@ def test_schemas_extend_and_list_for_documentation():
     assert meta["draft"] is True
     assert parse_front_matter(LECTURE, PATH, schema)[0]["draft"] is False
     rows = list(schema_rows(EXAMPLE_SCHEMA))
-    assert [row[0] for row in rows] == ["title", "site_url", "repository", "solutions", "macros"]
-    assert rows[0][:3] == ("title", "str", "required") and rows[3][:3] == ("solutions", "bool", "optional, default true")
+    assert [row[0] for row in rows] == ["title", "macros", "site_url", "repository", "solutions"]
+    assert rows[0][:3] == ("title", "str", "required") and rows[4][:3] == ("solutions", "bool", "optional, default true")
+    assert rows[1][:3] == ("macros", "str", "optional")
     assert all(row[3] for schema in (LECTURE_SCHEMA, COURSE_SCHEMA, EXAMPLE_SCHEMA) for row in schema_rows(schema))
     with pytest.raises(ValueError):
         Field(list)

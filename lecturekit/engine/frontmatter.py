@@ -54,6 +54,7 @@ LECTURE_SCHEMA = {
 
 COURSE_SCHEMA = {  # content/index.md; a feature that needs a course setting adds its key here
     "title": Field(str, required=True, doc="The course's title."),
+    "macros": Field(str, doc="A file of LaTeX macros every formula can use, relative to content/: macros.tex."),
 }
 
 

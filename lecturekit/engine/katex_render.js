@@ -1,7 +1,8 @@
 // Render TeX formulas to HTML with KaTeX, at build time, in one process.
 //
 // Usage: node katex_render.js REPO_ROOT  < request.json  > response.json
-//   request:  {"formulas": [{"tex": "...", "display": true}, ...]}
+//   request:  {"macros": {"\\R": "\\mathbb{R}", ...},   (optional: the course's macros)
+//              "formulas": [{"tex": "...", "display": true}, ...]}
 //   response: {"version": "0.19.1",
 //              "results": [{"html": "..."} | {"error": "KaTeX parse error: ..."}, ...]}
 // One result per formula, in order. A formula KaTeX rejects yields an
@@ -23,14 +24,14 @@ function loadKatex(root) {
   }
 }
 
-function render(katex, tex, display) {
+function render(katex, tex, display, macros) {
   return katex.renderToString(tex, {
     displayMode: Boolean(display),
     output: "htmlAndMathml", // MathML for screen readers, HTML for the eye
     throwOnError: true, // a bad formula fails the build, never renders red
     strict: "ignore", // LaTeX-compatibility nits are not errors
     trust: false, // no \href, \url, \includegraphics, \htmlClass ...
-    macros: {}, // fresh per formula: \gdef cannot leak into another one
+    macros: Object.assign({}, macros), // a fresh copy per formula: \gdef cannot leak into another one
   });
 }
 
@@ -49,7 +50,7 @@ function main() {
     }
     const results = request.formulas.map(({ tex, display }) => {
       try {
-        return { html: render(katex, tex, display) };
+        return { html: render(katex, tex, display, request.macros || {}) };
       } catch (err) {
         return { error: String(err && err.message ? err.message : err) };
       }

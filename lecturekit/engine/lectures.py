@@ -15,6 +15,7 @@ from pathlib import Path
 from . import reads
 from .errors import BuildError, describe_failure
 from .frontmatter import COURSE_SCHEMA, LECTURE_SCHEMA, parse_front_matter
+from .macros import NO_MACROS, read_macros
 from .registry import Computation, FigureSpec, declared
 
 LECTURE_FILE = "lecture.md"
@@ -199,10 +200,25 @@ def static_files(lecture):
     return files
 
 
+@dataclass(frozen=True)
+class Course:
+    """What `content/index.md` says: its front matter, its introduction, and the macros it names."""
+    meta: dict
+    intro: str          # Markdown of the home page's introduction
+    intro_line: int     # the line of index.md where it starts
+    source: Path        # index.md
+    macros: object      # macros.Macros
+
+
 def read_course(content_dir):
-    """The course's `index.md`: (front matter, introduction Markdown, its first line, its path)."""
+    """The course's `index.md`, and its macros file if it names one."""
     source = Path(content_dir) / "index.md"
     if not source.is_file():
         raise BuildError("the course has no index.md (its title and introduction)", content_dir)
-    meta, intro, line = parse_front_matter(source.read_text(encoding="utf-8"), source, COURSE_SCHEMA)
-    return meta, intro, line, source
+    text = source.read_text(encoding="utf-8")
+    meta, intro, line = parse_front_matter(text, source, COURSE_SCHEMA)
+    macros = NO_MACROS
+    if "macros" in meta:
+        named = next((n for n, text_line in enumerate(text.splitlines(), 1) if text_line.startswith("macros")), 1)
+        macros = read_macros(content_dir, meta["macros"], source, named)
+    return Course(meta, intro, line, source, macros)

@@ -24,6 +24,7 @@ import shutil
 from pathlib import Path
 
 from .errors import BuildError
+from .macros import NO_MACROS
 from .mathtokens import protect_math
 
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
@@ -44,10 +45,11 @@ def katex_version():
         raise BuildError(NOT_INSTALLED) from None
 
 
-def _key_prefix(version):
-    """What every cache key shares: KaTeX's version and the render script."""
+def _key_prefix(version, macros):
+    """What every cache key shares: KaTeX's version, the render script and the course's macros."""
     h = hashlib.sha256(f"katex {version}\0script ".encode())
     h.update(hashlib.sha256(RENDER_SCRIPT.read_bytes()).digest())  # render options live there
+    h.update(f"\0macros {macros.digest}".encode())  # an edited macro typesets every formula again
     return h
 
 
@@ -57,13 +59,13 @@ def _cache_key(prefix, formula):
     return h.hexdigest()
 
 
-def _start_node(texs, path):
+def _start_node(texs, path, macros):
     """Start one Node process rendering [(tex, display)]; the request is fully written on return."""
     node = os.environ.get("LECTUREKIT_NODE") or shutil.which("node")
     if not node:
         raise BuildError(f"cannot render math: Node.js (`node`) not found on PATH; {NODE_HINT}", path)
     from .scheduler import SCHEDULER  # it owns every process a build starts
-    request = json.dumps({"formulas": [{"tex": t, "display": d} for t, d in texs]})
+    request = json.dumps({"macros": macros.katex, "formulas": [{"tex": t, "display": d} for t, d in texs]})
     try:
         return SCHEDULER.run_program([node, str(RENDER_SCRIPT), str(REPO_ROOT)], request)
     except OSError:
@@ -91,9 +93,9 @@ def _node_results(proc, count, path):
     return results
 
 
-def _uncached(formulas, store):
+def _uncached(formulas, store, macros):
     """Cache key of each formula, the stored HTML by key, and key -> first formula not stored."""
-    prefix = _key_prefix(katex_version())
+    prefix = _key_prefix(katex_version(), macros)
     keys = [_cache_key(prefix, f) for f in formulas]
     html = {}
     for key in set(keys):
@@ -119,30 +121,36 @@ def _keep(todo, results, store):
     return html, errors
 
 
-def render_formulas(formulas, path, store, line_of=None):
-    """KaTeX HTML for each formula, in order.
+def render_formulas(formulas, path, store, line_of=None, macros=NO_MACROS):
+    """KaTeX HTML for each formula, in order, with the course's `macros` (macros.Macros).
 
     Formulas not in the store (one entry per formula) are rendered by one
     `node katex_render.js` process; a cached rebuild never starts Node. A
     formula KaTeX rejects is an error at `path`, line `line_of(i)` (default:
-    the formula's own line).
+    the formula's own line); a macro it rejects, at its line in its file.
     """
     formulas = list(formulas)
     for i, formula in enumerate(formulas):
         if not formula.tex.strip():  # KaTeX would typeset nothing
-            raise BuildError("empty formula: nothing between its dollars", path, line_of(i) if line_of else formula.line)
-    if not formulas:
+            line = line_of(i) if line_of else formula.line
+            raise BuildError("empty formula: nothing between its dollars", path, line)
+    probes = macros.probes()  # each macro alone, first: a bad macro explains the formulas that use it
+    if not formulas and not probes:
         return []
-    keys, html, todo = _uncached(formulas, store)
+    keys, html, todo = _uncached(probes + formulas, store, macros)
     if todo:
         texs = [(f.tex, f.display) for f in todo.values()]
-        rendered, errors = _keep(todo, _node_results(_start_node(texs, path), len(texs), path), store)
+        rendered, errors = _keep(todo, _node_results(_start_node(texs, path, macros), len(texs), path), store)
         html.update(rendered)
-        for i, key in enumerate(keys):  # report the first bad formula in source order
+        for i, key in enumerate(keys):  # report the first bad macro, else formula, in source order
+            if key in errors and i < len(probes):
+                raise BuildError(f"macro {macros.definitions[i][0]} cannot be typeset (as {probes[i].tex}): "
+                                 f"{errors[key]}", macros.path, probes[i].line)
             if key in errors:
-                line = line_of(i) if line_of else formulas[i].line
+                j = i - len(probes)
+                line = line_of(j) if line_of else formulas[j].line
                 raise BuildError(f"cannot render formula: {errors[key]}", path, line)
-    return [html[key] for key in keys]
+    return [html[key] for key in keys[len(probes):]]
 
 
 _JINJA = re.compile(r"{{.*?}}|{%.*?%}|{#.*?#}", re.S)
@@ -192,7 +200,7 @@ def source_formulas(text):
     return tuple(protect_math(text, None)[1])
 
 
-def prerender_static_math(text, store):
+def prerender_static_math(text, store, macros=NO_MACROS):
     """Start typesetting, in the background, the formulas of Markdown `text` that hold no Jinja.
 
     Those do not wait for any computation, so Node can render them while the
@@ -202,8 +210,8 @@ def prerender_static_math(text, store):
     """
     try:
         formulas = [f for f in source_formulas(text) if not re.search(r"{[{%#]", f.tex)]
-        _, _, todo = _uncached(formulas, store)
-        running = [_start_node([(f.tex, f.display) for f in todo.values()], None)] if todo else []
+        _, _, todo = _uncached(formulas, store, macros)
+        running = [_start_node([(f.tex, f.display) for f in todo.values()], None, macros)] if todo else []
     except BuildError:
         return lambda: None
 

@@ -12,6 +12,7 @@ from . import mathtex
 from .errors import BuildError
 from .keys import digest
 from .lectures import static_files
+from .macros import NO_MACROS
 from .markup import check_figure_references, check_no_figure_left, fill_figures, mark_figures, markdown_to_html
 from .mathtokens import protect_math, restore_math
 from .prose import EmptyInFormula, guard_formulas, render_prose
@@ -80,7 +81,7 @@ class Body:
         return html
 
 
-def page_body(text, path, first_line, context, store):
+def page_body(text, path, first_line, context, store, macros=NO_MACROS):
     """Placeholders, then math, then Markdown: all of a page body that does not need its figures."""
     padded = "\n" * (first_line - 1) + text  # so every error's line is the file's line
     try:
@@ -99,17 +100,17 @@ def page_body(text, path, first_line, context, store):
         prose = render_prose(mark_figures(padded, 1)[0], path, 1, context, store)
     protected, formulas = protect_math(prose, path)
     # Jinja may have added or dropped lines: a bad formula is reported at its line in the file.
-    rendered = mathtex.render_formulas(formulas, path, store,
+    rendered = mathtex.render_formulas(formulas, path, store, macros=macros,
                                        line_of=lambda i: mathtex.source_lines(formulas, padded, path)[i])
     return Body(*markdown_to_html(protected, path, figure_lines), rendered, path, figure_lines)
 
 
-def lecture_body(lecture, store):
-    """The body of a lecture's page, before its figures are in."""
+def lecture_body(lecture, store, macros=NO_MACROS):
+    """The body of a lecture's page, before its figures are in; its formulas may use the course's `macros`."""
     # The figures its code declares (the body may be written while they are drawn), or a reused lecture's.
     check_figure_references(lecture.body, lecture.source, lecture.body_line,
                             [spec.name for spec in lecture.figures] or list(lecture.manifests))
-    return page_body(lecture.body, lecture.source, lecture.body_line, lecture.results, store)
+    return page_body(lecture.body, lecture.source, lecture.body_line, lecture.results, store, macros)
 
 
 def lecture_link(lecture):
@@ -133,14 +134,14 @@ class Pages:
     """Renders the site's pages through the store, and counts those it rendered.
 
     Every page depends on `code` (reuse.Code: the Python sources and
-    libraries), the templates and KaTeX, besides its content.
+    libraries), the templates, KaTeX and the course's macros, besides its content.
     """
 
-    def __init__(self, course_title, store, templates, code):
-        self.course_title, self.store, self.rendered = course_title, store, 0
+    def __init__(self, course_title, store, templates, code, macros=NO_MACROS):
+        self.course_title, self.store, self.rendered, self.macros = course_title, store, 0, macros
         self.env = functools.cache(lambda: template_environment(templates))  # only if a page is rendered
         self.code = digest(code.fingerprint, [p.read_bytes().hex() for p in sorted(Path(templates).rglob("*.*"))],
-                           mathtex.RENDER_SCRIPT.read_text(), mathtex.katex_version())
+                           mathtex.RENDER_SCRIPT.read_text(), mathtex.katex_version(), macros.digest)
 
     def cached(self, render, *inputs):
         """A page's HTML: reused while the code and `inputs` are unchanged, else `render()`ed and stored."""
@@ -158,7 +159,7 @@ class Pages:
         following = links[index + 1] if index + 1 < len(links) else None
 
         def render():
-            body = lecture.page_body or lecture_body(lecture, self.store)
+            body = lecture.page_body or lecture_body(lecture, self.store, self.macros)
             meta = lecture.meta
             return self.env().get_template("lecture.html").render(page=LecturePage(
                 self.course_title, "../", meta["title"], meta["number"], meta["summary"],
@@ -170,7 +171,7 @@ class Pages:
     def home(self, source, intro_md, intro_line, cards):
         """HTML of the course home: its introduction and a card per lecture."""
         def render():
-            intro = page_body(intro_md, source, intro_line, {}, self.store).finish({})
+            intro = page_body(intro_md, source, intro_line, {}, self.store, self.macros).finish({})
             return self.env().get_template("home.html").render(page=HomePage(self.course_title, "", intro, cards))
         return self.cached(render, intro_md, [card.__dict__ for card in cards])
 
@@ -192,14 +193,13 @@ def lecture_files(lecture, html, store):
 
 def site_files(course, lectures, store, code, templates):
     """Every file of the site, relative path -> bytes; counts pages (rendered, reused) into `pages.rendered`."""
-    meta, intro_md, intro_line, source = course
-    pages = Pages(meta.get("title", "Course"), store, templates, code)
+    pages = Pages(course.meta.get("title", "Course"), store, templates, code, course.macros)
     links = [lecture_link(lecture) for lecture in lectures]
     files = {}
     for index, lecture in enumerate(lectures):
         files.update(lecture_files(lecture, pages.lecture(lecture, links, index), store))
         files.update(static_files(lecture))
-    files["index.html"] = pages.home(source, intro_md, intro_line, links).encode()
+    files["index.html"] = pages.home(course.source, course.intro, course.intro_line, links).encode()
     files["assets/style.css"] = (Path(templates) / "static" / "style.css").read_bytes()
     for relative, data in mathtex.katex_assets().items():
         files[f"assets/katex/{relative}"] = data

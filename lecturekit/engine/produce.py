@@ -14,6 +14,7 @@ from .compute import (NeedsRun, check_finite, compute_lecture, figures_first_ord
 from .errors import BuildError
 from .figures import cached, check_inputs, figure_tasks, figure_worker, label, static_key
 from .lectures import load_code
+from .macros import NO_MACROS
 from .markup import check_figure_references
 from .pages import lecture_body
 from .reuse import remember, reuse
@@ -170,10 +171,11 @@ def compute_and_draw(lecture, store, progress=lambda message: None, when_compute
     return lecture
 
 
-def produce(lecture, store, code, steps, previous_site):
+def produce(lecture, store, code, steps, previous_site, macros=NO_MACROS):
     """A lecture's results, figures and page body: reused whole when nothing changed, else made.
 
-    `previous_site` is the site as last published: where a reused lecture's figures are checked.
+    `previous_site` is the site as last published: where a reused lecture's figures are checked;
+    `macros` are the course's, which its formulas may use.
     """
     if reuse(lecture, store, code, previous_site):  # its figure references are checked if its page is rendered
         steps.done(f"{lecture.slug}: reused; nothing its results or figures depend on changed")
@@ -182,11 +184,11 @@ def produce(lecture, store, code, steps, previous_site):
         load_code(lecture)
         check_figure_references(lecture.body, lecture.source, lecture.body_line,
                                 [spec.name for spec in lecture.figures])
-        typeset = mathtex.prerender_static_math(lecture.body, store)  # Node starts while the code runs
+        typeset = mathtex.prerender_static_math(lecture.body, store, macros)  # Node starts while the code runs
 
         def write_body():
             typeset()
-            lecture.page_body = lecture_body(lecture, store)
+            lecture.page_body = lecture_body(lecture, store, macros)
         try:
             compute_and_draw(lecture, store, lambda message: steps.note(message), write_body)
         finally:
