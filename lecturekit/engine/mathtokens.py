@@ -18,6 +18,7 @@ _BLOCK_TOKEN = re.compile(r"<p>\s*" + TOKEN_PREFIX + r"(\d+)X\s*</p>")
 _FENCE_OPEN = re.compile(r"[ \t]*(`{3,}|~{3,})")
 _LIST_ITEM = re.compile(r" {0,3}(?:[-*+]|\d+[.)])[ \t]")
 _QUOTE_PREFIX = re.compile(r"[ \t]*(?:>[ \t]?)+")
+_PLAIN = re.compile(r".[^\n\\`$]*")  # one character, and those after it that neither end a line nor start anything
 
 
 @dataclass(frozen=True)
@@ -246,9 +247,10 @@ class Scanner:
                 else:
                     out.append(self.add(t[i + 1 : close], False, i, close))
                     i = close + 1
-            else:
-                out.append(ch)
-                i += 1
+            else:  # up to the next character that may matter, in one step
+                end = _PLAIN.match(t, i).end()
+                out.append(t[i:end])
+                i = end
         return "".join(out), self.formulas
 
 
