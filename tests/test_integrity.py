@@ -26,6 +26,7 @@ import pytest
 import build
 from lecturekit.engine.errors import BuildError
 from lecturekit.engine.prose import sig
+from test_build import tree_digest
 from tiny_lecture import COMPUTE, FIGURES, LECTURE, build_args, write_lecture
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,15 +46,6 @@ BARE_LECTURE = LECTURE.replace("thumbnail: parabola\n", "").split("![")[0]
 
 
 # ---------------------------------------------------------------- helpers
-
-def tree_digest(folder):
-    """Hash of every file's relative path and bytes."""
-    h = hashlib.sha256()
-    for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
-        h.update(path.relative_to(folder).as_posix().encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()
-
 
 def file_hashes(*folders):
     """Relative path -> sha256 of every file under `folders`."""

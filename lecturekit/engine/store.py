@@ -55,12 +55,9 @@ class Store:
     def get(self, kind, key):
         """The payload stored under (kind, key), or None if absent or damaged."""
         path = self._path(kind, key)
-        try:
-            data = path.read_bytes()
-        except (FileNotFoundError, NotADirectoryError):
+        data = self._read(path)
+        if data is None:
             return None
-        except OSError as error:
-            return self._damaged(path, f"unreadable ({error.strerror})")
         header, newline, payload = data.partition(b"\n")
         if not newline or not header.startswith(MAGIC) \
                 or header[len(MAGIC):] != hashlib.sha256(payload).hexdigest().encode():
@@ -101,16 +98,22 @@ class Store:
     def get_blob(self, name):
         """A blob's bytes, or None if absent or damaged."""
         path = self.blob_root / name
-        try:
-            data = path.read_bytes()
-        except (FileNotFoundError, NotADirectoryError):
+        data = self._read(path)
+        if data is None:
             return None
-        except OSError as error:
-            return self._damaged(path, f"unreadable ({error.strerror})")
         if hashlib.sha256(data).hexdigest() != name.split(".", 1)[0]:
             return self._damaged(path, "its content does not match its name")
         self._use(f"blobs/{name}")
         return data
+
+    def _read(self, path):
+        """A file's bytes; None if it is absent, or unreadable (reported as damaged)."""
+        try:
+            return path.read_bytes()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except OSError as error:
+            return self._damaged(path, f"unreadable ({error.strerror})")
 
     def _damaged(self, path, why):
         print(f"warning: cache entry {path} is damaged ({why}); it is dropped and rebuilt", file=sys.stderr)
