@@ -675,3 +675,31 @@ def override():
     (tmp_path / "content" / "tiny" / "override.txt").write_text("2.5")
     build_site(tmp_path)
     assert "Override: 2.50." in (tmp_path / "site" / "tiny" / "index.html").read_text()
+
+
+SLOW_SUMMARY = COMPUTE.replace("def summary(squares):", "def summary(squares):\n    import time; time.sleep(3)")
+FIGURE_OF_SUMMARY = '''
+from PIL import Image
+from lecturekit.engine.registry import figure
+
+
+@figure
+def parabola(summary):
+    return Image.new("RGB", (SIZE, SIZE), "white")
+'''
+
+
+# today: the drawing made by the old code is stored under the new code's key, and served from then on
+def test_a_file_saved_while_the_build_runs_never_poisons_the_store(tmp_path):
+    write_lecture(tmp_path, compute=SLOW_SUMMARY, figures=FIGURE_OF_SUMMARY.replace("SIZE", "10"))
+    args = build_args(tmp_path)
+    command = [sys.executable, str(ROOT / "build.py"), "--quiet", "--content", str(args["content_dir"]), "--out",
+               str(args["out_dir"]), "--cache", str(args["cache_dir"]), "--figures", str(args["figure_dir"])]
+    proc = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)  # `summary` sleeps: the figure's key is not made yet
+    (tmp_path / "content" / "tiny" / "figures.py").write_text(FIGURE_OF_SUMMARY.replace("SIZE", "20"))
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0 or "changed while the build ran" in err, err
+    subprocess.run(command, cwd=ROOT, check=True, timeout=60)
+    from PIL import Image
+    assert Image.open(tmp_path / "site" / "tiny" / "figures" / "parabola.png").size == (20, 20)

@@ -16,6 +16,7 @@ from . import reads
 from .errors import BuildError, describe_failure
 from .frontmatter import COURSE_SCHEMA, LECTURE_SCHEMA, parse_front_matter
 from .registry import Computation, FigureSpec, declared
+from .sources import expect
 
 LECTURE_FILE = "lecture.md"
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")        # a slug, a figure's name
@@ -124,6 +125,7 @@ def load_code(lecture):
     lecture.computations, lecture.figures = [], []
     with reads.recording() as found:
         for path in sorted(lecture.folder.glob("*.py")):  # a lecture may split its code across files
+            expect(path, path.read_bytes())  # what is imported now is what its keys must describe
             module = import_lecture_module(f"{package}.{path.stem}", path)
             lecture.computations.extend(declared(module, Computation))
             lecture.figures.extend(declared(module, FigureSpec))

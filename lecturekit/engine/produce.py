@@ -26,7 +26,7 @@ def _compute_main(conn, lecture, store, order):
         conn.send(("ready", name, key, published, read, seconds))
     try:
         ran = compute_lecture(lecture, store, order, report, starting=lambda name: conn.send(("start", name)))
-        conn.send(("done", ran, store.used))
+        conn.send(("done", ran, store.used, store.written))
     except BuildError as error:
         conn.send(("failed", error))
 
@@ -135,6 +135,7 @@ class Production:
                     elif kind == "done":
                         self.lecture.ran, computing = message[1], None
                         self.store.mark_used(message[2])
+                        self.store.written |= message[3]
                         SCHEDULER.retire(helper)
                         self.dispatch()
                         self.when_computed()  # the workers draw meanwhile
@@ -145,8 +146,9 @@ class Production:
                     helper.doing = None
                     if kind == "failed":
                         raise message[2]
-                    _, _, manifests, read, seconds, used = message
+                    _, _, manifests, read, seconds, used, written = message
                     self.store.mark_used(used)
+                    self.store.written |= written
                     self.progress(f"drew {label(self.tasks[index])} ({seconds:.2f} s)")
                     self.lecture.manifests.update(manifests)
                     self.lecture.reads.update(read)

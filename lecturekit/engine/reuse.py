@@ -20,6 +20,7 @@ from .compute import resolved_key
 from .pages import figure_url
 from .keys import digest, source_closure
 from .reads import file_digests
+from .sources import expect
 
 FORMAT = "1"
 
@@ -42,8 +43,10 @@ def code_fingerprint(roots):
     h = hashlib.sha256(f"{FORMAT} {sys.version}".encode())
     for root in map(Path, roots):
         for path in sorted(root.rglob("*.py")) if root.is_dir() else [root]:
+            data = path.read_bytes()
+            expect(path, data)  # a key made later from another text would be a key for code that did not run
             h.update(str(path).encode())
-            h.update(path.read_bytes())
+            h.update(data)
     for folder in sorted({p for p in sys.path if p.endswith("site-packages") and os.path.isdir(p)}):
         h.update("\n".join(sorted(os.listdir(folder))).encode())  # dist-info names carry versions
     return h.hexdigest()

@@ -6,12 +6,16 @@ Python. Files are parsed once per content; their trees are shared by every key.
 """
 import ast
 import functools
+import hashlib
 import importlib
 import importlib.util
 import inspect
+import os
 import symtable
 import sys
 from pathlib import Path
+
+from .errors import BuildError
 
 LIBRARY_ROOTS = tuple({Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)})
 
@@ -29,9 +33,41 @@ def project_module(module):
     return is_project_file(getattr(module, "__file__", None) or "")
 
 
+class Changed(BuildError):
+    """A source file changed while the build ran: a key made now could describe code that did not run."""
+
+
+_SEEN = {}  # source file -> sha256 of its bytes when this build first saw them (imported, hashed or parsed)
+
+
+def expect(filename, data):
+    """Note the bytes a source file had when the build first used it (at import, or when hashed)."""
+    _SEEN.setdefault(os.path.abspath(filename), hashlib.sha256(data).hexdigest())
+
+
+def check_unchanged():
+    """Every source file the build used still holds what it held then; else Changed, naming it."""
+    for filename, sha in _SEEN.items():
+        try:
+            now = hashlib.sha256(Path(filename).read_bytes()).hexdigest()
+        except OSError:
+            now = None
+        if now != sha:
+            raise Changed(f"{filename} changed while the build ran; build again", filename)
+
+
+def forget_seen():
+    """Start a new build's record of source files (a process may build more than once)."""
+    _SEEN.clear()
+
+
 def _parsed(filename):
     """(definitions by first line and by qualified name, module tree, symbol table) of a source file."""
-    return _parse(filename, Path(filename).read_text(encoding="utf-8"))
+    data = Path(filename).read_bytes()
+    expect(filename, data)
+    if _SEEN[os.path.abspath(filename)] != hashlib.sha256(data).hexdigest():
+        raise Changed(f"{filename} changed while the build ran; build again", filename)
+    return _parse(filename, data.decode("utf-8"))
 
 
 @functools.lru_cache(maxsize=256)
