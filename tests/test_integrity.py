@@ -703,3 +703,69 @@ def test_a_file_saved_while_the_build_runs_never_poisons_the_store(tmp_path):
     subprocess.run(command, cwd=ROOT, check=True, timeout=60)
     from PIL import Image
     assert Image.open(tmp_path / "site" / "tiny" / "figures" / "parabola.png").size == (20, 20)
+
+
+# today: the build waits as long as the child lives (for ever, for a long-lived one)
+def test_a_helper_killed_while_a_child_it_forked_holds_its_pipe_ends_the_build(tmp_path):
+    dies = COMPUTE.replace("def summary(squares):", "def summary(squares):\n"
+                           "    import os, signal, time\n"
+                           "    if os.fork() == 0:\n        time.sleep(120)\n        os._exit(0)\n"
+                           "    os.kill(os.getpid(), signal.SIGKILL)")
+    write_lecture(tmp_path, compute=dies)
+    args = build_args(tmp_path)
+    start = time.monotonic()
+    run = subprocess.run([sys.executable, str(ROOT / "build.py"), "--content", str(args["content_dir"]), "--out",
+                          str(args["out_dir"]), "--cache", str(args["cache_dir"]), "--figures",
+                          str(args["figure_dir"])], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                         start_new_session=True)
+    try:
+        assert run.returncode == 1 and time.monotonic() - start < 30
+        assert "summary" in run.stderr and "SIGKILL" in run.stderr
+    finally:
+        subprocess.run(["pkill", "-f", str(tmp_path)], check=False)
+
+
+def test_editor_files_are_no_part_of_a_lecture_and_a_pipe_is_an_error(tmp_path):
+    write_lecture(tmp_path)
+    folder = tmp_path / "content" / "tiny"
+    os.symlink("user@host.1234:1", folder / ".#compute.py")  # an editor's lock: a link to nowhere
+    (folder / "lecture.md~").write_text("a backup")
+    build_site(tmp_path)
+    assert not (tmp_path / "site" / "tiny" / "lecture.md~").exists()
+    os.mkfifo(folder / "queue")
+    error = build_error(tmp_path)
+    assert "queue" in str(error) and "regular file" in str(error)
+
+
+# today: after a prose edit, the reused lecture's code is not imported and source() finds nothing
+def test_a_reused_lecture_can_still_show_its_code(tmp_path):
+    shown = LECTURE + '\n{{ source("lecture_tiny.compute.summary") }}\n'
+    write_lecture(tmp_path, lecture=shown)
+    build_site(tmp_path)
+    write_lecture(tmp_path, lecture=shown.replace("## Result", "## The result"))
+    build_site(tmp_path)
+    page = (tmp_path / "site" / "tiny" / "index.html").read_text()
+    assert "The result" in page and '<span class="nf">summary</span>' in page
+
+
+# today: a reused lecture ignores a shared module outside lecturekit/ and data read when a project module loads
+def test_a_course_module_and_what_it_read_on_import_are_part_of_a_reused_lecture(tmp_path, monkeypatch):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "course_constants.py").write_text(
+        "from pathlib import Path\nN = float(Path(__file__).with_name('n.txt').read_text())\n")
+    (shared / "n.txt").write_text("2")
+    monkeypatch.syspath_prepend(str(shared))
+    compute = COMPUTE + '''
+
+@computation(into="shared")
+def constant():
+    from course_constants import N
+    return {"n": N}
+'''
+    write_lecture(tmp_path, compute=compute, lecture=LECTURE + "\nN is {{ shared.n | sig(2) }}.\n")
+    build_site(tmp_path)
+    (shared / "n.txt").write_text("3")  # read when course_constants is imported, by this process only
+    sys.modules.pop("course_constants", None)
+    build_site(tmp_path)
+    assert "N is 3.0." in (tmp_path / "site" / "tiny" / "index.html").read_text()

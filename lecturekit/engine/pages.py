@@ -11,7 +11,7 @@ from pathlib import Path
 from . import mathtex
 from .errors import BuildError
 from .keys import digest
-from .lectures import static_files
+from .lectures import load_code, static_files
 from .markup import check_figure_references, fill_figures, markdown_to_html
 from .mathtokens import protect_math, restore_math
 from .prose import render_prose
@@ -88,7 +88,12 @@ def page_body(text, path, first_line, context, store):
 
 
 def lecture_body(lecture, store):
-    """The body of a lecture's page, before its figures are in."""
+    """The body of a lecture's page, before its figures are in.
+
+    A reused lecture's code is imported here if its prose shows code with `source()`.
+    """
+    if lecture.reused and not lecture.computations and not lecture.figures and "source(" in lecture.body:
+        load_code(lecture)
     # The figures its code declares (the body may be written while they are drawn), or a reused lecture's.
     check_figure_references(lecture.body, lecture.source, lecture.body_line,
                             [spec.name for spec in lecture.figures] or list(lecture.manifests))

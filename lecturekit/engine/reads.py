@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-_STATE = {"reads": None, "ignored": (), "hooked": False}
+_STATE = {"reads": None, "ignored": (), "hooked": False, "imports": set()}
 _SYSTEM = ("/proc/", "/sys/", "/dev/")
 
 
@@ -79,3 +79,13 @@ def file_digests(paths):
         except OSError:
             digests[path] = "missing"
     return digests
+
+
+def note_import_reads(paths):
+    """Files read while lecture code was imported (by it, or by a project module it imported)."""
+    _STATE["imports"].update(paths)
+
+
+def import_reads():
+    """Every file noted by note_import_reads in this process: a module imported once serves all lectures."""
+    return sorted(_STATE["imports"])

@@ -156,7 +156,18 @@ def global_names(table):
 
 
 def local_imports(imports, package):
-    """{bound name: module or object} of the project imports inside a definition; libraries as names."""
+    """{bound name: module or object} of the project imports inside a definition; libraries as names.
+
+    What a project module reads as it is imported here is noted like a lecture's import reads.
+    """
+    from . import reads
+    with reads.recording() as found:
+        bound, libraries = _local_imports(imports, package)
+    reads.note_import_reads(found)
+    return bound, libraries
+
+
+def _local_imports(imports, package):
     bound, libraries = {}, set()
     for inner in imports:
         try:
