@@ -769,3 +769,71 @@ def constant():
     sys.modules.pop("course_constants", None)
     build_site(tmp_path)
     assert "N is 3.0." in (tmp_path / "site" / "tiny" / "index.html").read_text()
+
+
+def _page(tmp_path):
+    return (tmp_path / "site" / "tiny" / "index.html").read_text()
+
+
+def _lecture_with(tmp_path, body, place="Total"):
+    compute = COMPUTE + f'''
+
+from pathlib import Path
+
+
+@computation(into="extra")
+def total():
+    here = Path(__file__).parent
+{body}
+'''
+    write_lecture(tmp_path, compute=compute, lecture=LECTURE + f"\n{place}: {{{{ extra.total | sig(3) }}}}.\n")
+
+
+# today: a folder's listing is no `open`: a new file in it changes nothing
+def test_a_new_file_in_a_folder_a_computation_listed_updates_the_page(tmp_path):
+    _lecture_with(tmp_path, '    return {"total": float(sum(float(p.read_text()) for p in (here / "data").glob("*.txt")))}')
+    (tmp_path / "content" / "tiny" / "data").mkdir()
+    (tmp_path / "content" / "tiny" / "data" / "a.txt").write_text("1")
+    build_site(tmp_path)
+    assert "Total: 1.00." in _page(tmp_path)
+    (tmp_path / "content" / "tiny" / "data" / "b.txt").write_text("5")
+    build_site(tmp_path)
+    assert "Total: 6.00." in _page(tmp_path)
+
+
+# today: sqlite reads no file through `open`
+def test_a_database_a_computation_queried_is_part_of_its_key(tmp_path):
+    import sqlite3
+    _lecture_with(tmp_path, '    import sqlite3\n    with sqlite3.connect(here / "db.sqlite") as db:\n'
+                            '        return {"total": float(db.execute("select sum(v) from t").fetchone()[0])}')
+    with sqlite3.connect(tmp_path / "content" / "tiny" / "db.sqlite") as db:
+        db.execute("create table t (v real)")
+        db.execute("insert into t values (2)")
+    build_site(tmp_path)
+    assert "Total: 2.00." in _page(tmp_path)
+    with sqlite3.connect(tmp_path / "content" / "tiny" / "db.sqlite") as db:
+        db.execute("insert into t values (5)")
+    build_site(tmp_path)
+    assert "Total: 7.00." in _page(tmp_path)
+
+
+# today: a relative path read from another working folder served the first folder's value
+def test_a_relative_path_read_from_another_working_folder_is_another_input(tmp_path, monkeypatch):
+    _lecture_with(tmp_path, '    return {"total": float(Path("scale.txt").read_text())}')
+    for name, value in (("x", "2"), ("y", "3")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "scale.txt").write_text(value)
+    monkeypatch.chdir(tmp_path / "x")
+    build_site(tmp_path)
+    assert "Total: 2.00." in _page(tmp_path)
+    monkeypatch.chdir(tmp_path / "y")
+    build_site(tmp_path)
+    assert "Total: 3.00." in _page(tmp_path)
+
+
+# today: a program's output was cached like a pure result
+def test_a_computation_that_runs_a_program_is_an_error(tmp_path):
+    _lecture_with(tmp_path, '    import subprocess\n'
+                            '    return {"total": float(subprocess.run(["echo", "4"], capture_output=True).stdout)}')
+    error = build_error(tmp_path)
+    assert "total" in str(error) and "ran a program" in str(error)

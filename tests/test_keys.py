@@ -225,3 +225,11 @@ def test_imports_a_function_makes_that_cannot_run_here_do_not_break_its_key(modu
         assert key(mod.f)
     finally:
         sys.path.remove(str(tmp_path))
+
+
+def test_a_library_s_version_covers_what_it_requires_too():
+    pytest.importorskip("sklearn")
+    versions = keys.library_version("sklearn")
+    assert "scikit-learn " in versions
+    assert "scipy " in versions and "numpy " in versions  # scikit-learn's results change with SciPy's version
+    assert keys.library_version("json") == ""

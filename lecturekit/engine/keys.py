@@ -43,16 +43,32 @@ def _refuse(value):
 
 @functools.cache
 def library_version(top):
-    """Installed version of a top-level import name's distribution ("" for the standard library)."""
-    import importlib.metadata  # here: a build that reuses its lectures never needs it
+    """Versions of a top-level import name's distribution and of all it requires, transitively
+    (scikit-learn's result changes with SciPy's version too); "" for the standard library."""
     if top in sys.stdlib_module_names:
         return ""
+    versions = {}
     for name in (DISTRIBUTIONS.get(top, top), top):
-        try:
-            return importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            pass
-    return "unknown"
+        _distribution_versions(name, versions)
+        if versions:
+            break
+    return ", ".join(f"{name} {version}" for name, version in sorted(versions.items())) or "unknown"
+
+
+def _distribution_versions(name, versions):
+    """Add `name`'s version and, recursively, its requirements' (extras left out) to `versions`."""
+    import importlib.metadata  # here: a build that reuses its lectures never needs it
+    key = re.sub(r"[-_.]+", "-", name).lower()
+    if key in versions:
+        return
+    try:
+        distribution = importlib.metadata.distribution(name)
+    except importlib.metadata.PackageNotFoundError:
+        return
+    versions[key] = distribution.version
+    for requirement in distribution.requires or ():
+        if "extra ==" not in requirement.replace("extra==", "extra =="):
+            _distribution_versions(re.match(r"[A-Za-z0-9._-]+", requirement).group(0), versions)
 
 
 class Closure:
