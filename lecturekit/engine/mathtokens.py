@@ -266,17 +266,6 @@ def protect_math(text, path):
     return _Scanner(text, path).run()
 
 
-# KaTeX puts an operator's invisible function application inside a script
-# (`<msub><mi>λ</mi><mi>max</mi><mo>⁡</mo></msub>`), giving <msub> three
-# children, which MathML forbids (KaTeX issue #3721). Group the script's two.
-_STRAY_APPLY = re.compile("(<mi>[^<]*</mi><mo>\u2061</mo>)(?=</msub>|</msup>)")
-
-
-def valid_mathml(html):
-    """Rendered KaTeX with the script groups the HTML validator requires."""
-    return _STRAY_APPLY.sub(r"<mrow>\1</mrow>", html)
-
-
 def restore_math(html, rendered):
     """Put rendered formulas back in place of their tokens.
 
@@ -289,7 +278,7 @@ def restore_math(html, rendered):
         index = int(m.group(1))
         if index >= len(rendered):
             raise ValueError(f"math token {m.group(0)} has no rendered formula")
-        return valid_mathml(rendered[index])
+        return rendered[index]
 
     def is_display(s):
         return s.startswith('<span class="katex-display')
