@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import mathtex
+from .blocks import check_blocks
 from .errors import BuildError
 from .keys import digest
 from .lectures import static_files
@@ -78,6 +79,7 @@ class Body:
 
 def page_body(text, path, first_line, context, store):
     """Placeholders, then math, then Markdown: all of a page body that does not need its figures."""
+    check_blocks(text, path, first_line)
     padded = "\n" * (first_line - 1) + text  # so every error's line is the file's line
     prose = render_prose(padded, path, 1, context, store)
     protected, formulas = protect_math(prose, path)

@@ -12,6 +12,7 @@ from . import mathtex
 from .compute import (NeedsRun, check_finite, compute_lecture, figures_first_order, imports_a_new_library,
                       known_keys, merge_into)
 from .errors import BuildError
+from .blocks import check_blocks
 from .figures import cached, check_inputs, figure_tasks, figure_worker, label, static_key
 from .lectures import load_code
 from .markup import check_figure_references
@@ -182,6 +183,7 @@ def produce(lecture, store, code, steps, previous_site):
         load_code(lecture)
         check_figure_references(lecture.body, lecture.source, lecture.body_line,
                                 [spec.name for spec in lecture.figures])
+        check_blocks(lecture.body, lecture.source, lecture.body_line)
         typeset = mathtex.prerender_static_math(lecture.body, store)  # Node starts while the code runs
 
         def write_body():
