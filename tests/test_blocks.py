@@ -272,8 +272,8 @@ def test_placeholders_and_math_work_in_callouts_exercises_hints_and_solutions(tm
         $$
 '''
     context, store = {"demo": {"minimizer": 0.7, "doubled": 1.4}}, Store(tmp_path)
-    for solutions, formulas in ((True, 9),):
-        body = page_body(text, PATH, 1, context, store)
+    for solutions, formulas in ((True, 9), (False, 7)):
+        body = page_body(text, PATH, 1, context, store, solutions)
         html = body.finish({})
         assert "MATHTOKEN" not in html and "$" not in html and "{{" not in html
         assert html.count('class="katex"') == formulas
@@ -287,6 +287,7 @@ def test_placeholders_and_math_work_in_callouts_exercises_hints_and_solutions(tm
         solution = exercise.find_all("details", "solution")
         assert ("It is 1.40" in solution[0].text and len(solution[0].find_all("div", "math-display")) == 1) \
             if solutions else solution == []
+        assert body.solutions is solutions
 
 
 def test_figures_are_numbered_in_document_order_inside_blocks_too():

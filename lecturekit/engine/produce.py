@@ -171,10 +171,11 @@ def compute_and_draw(lecture, store, progress=lambda message: None, when_compute
     return lecture
 
 
-def produce(lecture, store, code, steps, previous_site):
+def produce(lecture, store, code, steps, previous_site, solutions=True):
     """A lecture's results, figures and page body: reused whole when nothing changed, else made.
 
     `previous_site` is the site as last published: where a reused lecture's figures are checked.
+    `solutions`: whether the page shows them (the course's setting).
     """
     if reuse(lecture, store, code, previous_site):  # its figure references are checked if its page is rendered
         steps.done(f"{lecture.slug}: reused; nothing its results or figures depend on changed")
@@ -188,7 +189,7 @@ def produce(lecture, store, code, steps, previous_site):
 
         def write_body():
             typeset()
-            lecture.page_body = lecture_body(lecture, store)
+            lecture.page_body = lecture_body(lecture, store, solutions)
         try:
             compute_and_draw(lecture, store, lambda message: steps.note(message), write_body)
         finally:
