@@ -147,7 +147,7 @@ def test_exercises_are_numbered_in_document_order_each_with_a_linkable_heading()
     exercises = root.find_all("div", "exercise")
     headings = [exercise.children[0] for exercise in exercises]
     assert [h.attrs["id"] for h in headings] == ["exercise-1", "exercise-2", "exercise-3"]
-    assert [h.tag for h in headings] == ["h2", "h3", "h4"]  # one level below the heading above it
+    assert [h.tag for h in headings] == ["h2", "h3", "h4"]  # one level below the section it is in
     assert [h.find_all("span", "exercise-number")[0].text for h in headings] == \
         ["Exercise 1", "Exercise 2.", "Exercise 3."]
     assert headings[1].text.startswith("Exercise 2. Step sizes") and headings[1].find_all("em")
@@ -157,6 +157,14 @@ def test_exercises_are_numbered_in_document_order_each_with_a_linkable_heading()
         assert links[0].attrs["aria-label"]
     assert not root.find_all(cls="admonition-title") and "aria-label=\"Link to this section\" aria-label" not in html
     assert html.count('id="exercise-') == 3
+
+
+def test_a_heading_inside_a_block_does_not_change_the_level_of_later_exercises():
+    text = "## Section\n\n!!! note\n    #### A heading in a note\n\n??? solution\n    ##### And in a solution\n\n" \
+           "!!! exercise\n    Under the section.\n"
+    for solutions in (True, False):
+        root, _, _, _ = convert(text, solutions)
+        assert root.find_all("div", "exercise")[0].children[0].tag == "h3"
 
 
 def test_the_contents_list_sections_not_exercises():

@@ -130,9 +130,11 @@ def blocks_extension(solutions=True):
                 for child in [c for c in parent if c.tag == WITHHELD]:
                     parent.remove(child)
             self.exercises, callouts, level = [], 0, 1
+            blocks = [e for e in root.iter() if e.tag == "details" or "admonition" in classes(e)]
+            inside = {d for block in blocks for d in block.iter() if d is not block}
             for element in list(root.iter()):  # document order; the headings made here are not visited
                 names = classes(element)
-                if re.fullmatch(r"h[1-6]", element.tag):
+                if re.fullmatch(r"h[1-6]", element.tag) and element not in inside:  # a section's heading
                     level = int(element.tag[1])
                 elif element.tag == "div" and names[:1] == ["admonition"] and names[1:2] == [EXERCISE]:
                     self.exercise(element, names[2:], min(level + 1, 6))
