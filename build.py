@@ -74,7 +74,7 @@ def build(content_dir, out_dir, cache_dir, figure_dir, quiet=False):
         steps.done(f"found {len(lectures)} lecture(s) in {Path(content_dir).name}/")
         # 2. Compute and draw each one (or reuse it whole).
         for lecture in lectures:
-            produce(lecture, store, code, steps, previous)
+            produce(lecture, store, code, steps, previous, course[0]["solutions"])
         # 3. Render the pages.
         files, rendered = site_files(course, lectures, store, code, ROOT / "templates")
         steps.done(f"pages: {rendered} rendered, {len(lectures) + 1 - rendered} reused")

@@ -54,6 +54,8 @@ LECTURE_SCHEMA = {
 
 COURSE_SCHEMA = {  # content/index.md; a feature that needs a course setting adds its key here
     "title": Field(str, required=True, doc="The course's title."),
+    "solutions": Field(bool, default=True, doc="Whether the site shows the exercises' solutions; false leaves "
+                       "every one out of it."),
 }
 
 

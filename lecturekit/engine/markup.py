@@ -4,14 +4,17 @@ A figure is written as a Markdown image whose address is `fig:<name>`:
 
     ![Alt text that states what the figure shows](fig:loss-surface "Caption: what to notice.")
 
-On its own line it becomes a numbered <figure> with the caption below it.
+On its own line it becomes a numbered <figure> with the caption below it. Callouts,
+exercises, hints and solutions are blocks of their own (blocks.py).
 """
 import re
 
+from .blocks import blocks_extension, without_exercises
 from .errors import BuildError
 
 FIGURE_REF = re.compile(r"!\[[^\]]*\]\(fig:([\w.-]+)")
-EXTENSIONS = ["extra", "sane_lists", "codehilite", "toc"]
+# superfences: fenced code inside an indented block (a callout, a solution) too.
+EXTENSIONS = ["extra", "sane_lists", "codehilite", "toc", "admonition", "pymdownx.details", "pymdownx.superfences"]
 EXTENSION_CONFIGS = {
     "codehilite": {"css_class": "highlight", "guess_lang": False},
     "toc": {"permalink": "#", "permalink_title": "Link to this section", "toc_depth": "2-3"},
@@ -75,15 +78,17 @@ def figure_extension():
     class FigureProcessor(Treeprocessor):
         def run(self, root):
             self.figures = []
-            for parent in root.iter():
-                for index, child in enumerate(list(parent)):
-                    image = child[0] if child.tag == "p" and len(child) == 1 else None
-                    if image is None or image.tag != "img" or not image.get("src", "").startswith("fig:") \
-                            or (child.text or "").strip() or (image.tail or "").strip():
-                        continue
-                    parent[index] = etree.Element("figure-slot", {"data-index": str(len(self.figures))})
-                    self.figures.append({"name": image.get("src")[4:], "number": len(self.figures) + 1,
-                                         "alt": image.get("alt", ""), "caption": image.get("title", "")})
+            parents = {child: parent for parent in root.iter() for child in parent}
+            for child in list(root.iter("p")):  # in document order, also inside callouts and exercises
+                image = child[0] if len(child) == 1 else None
+                if image is None or image.tag != "img" or not image.get("src", "").startswith("fig:") \
+                        or (child.text or "").strip() or (image.tail or "").strip():
+                    continue
+                parent = parents[child]
+                parent[list(parent).index(child)] = etree.Element("figure-slot",
+                                                                  {"data-index": str(len(self.figures))})
+                self.figures.append({"name": image.get("src")[4:], "number": len(self.figures) + 1,
+                                     "alt": image.get("alt", ""), "caption": image.get("title", "")})
             return root
 
     class FigureExtension(Extension):
@@ -93,14 +98,19 @@ def figure_extension():
     return FigureExtension()
 
 
-def markdown_to_html(text):
-    """HTML of the body with a slot per figure, its table of contents (toc tokens) and its figures in order."""
+def markdown_to_html(text, solutions=True):
+    """HTML of the body with a slot per figure, its table of contents (toc tokens) and its figures in order.
+
+    With `solutions` false, every solution is left out (see blocks.py). The contents list
+    sections, not the exercises' headings.
+    """
     import markdown
-    md = markdown.Markdown(extensions=EXTENSIONS + [figure_extension()],
+    md = markdown.Markdown(extensions=EXTENSIONS + [figure_extension(), blocks_extension(solutions)],
                            extension_configs=EXTENSION_CONFIGS, output_format="html")
     # The "#" of a heading's self-link would be its whole name to a screen reader.
     html = md.convert(text).replace('class="headerlink" ', 'class="headerlink" aria-label="Link to this section" ')
-    return html, md.toc_tokens, md.treeprocessors["figures"].figures
+    exercises = {exercise["id"] for exercise in md.treeprocessors["blocks"].exercises}
+    return html, without_exercises(md.toc_tokens, exercises), md.treeprocessors["figures"].figures
 
 
 def fill_figures(html, figures, manifests, url_for):

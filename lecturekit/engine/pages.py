@@ -2,17 +2,20 @@
 
 The only variables a template sees are the dataclasses declared here. A page
 is rendered only when something it shows, or any code that shapes it, has
-changed; otherwise its HTML comes from the store.
+changed; otherwise its HTML comes from the store. The course's `solutions` setting
+(content/index.md) is part of every page's key: with `solutions: false` no solution is on
+any page, nor a figure only a solution showed.
 """
 import functools
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import mathtex
+from .blocks import check_blocks
 from .errors import BuildError
 from .keys import digest
 from .lectures import load_code, static_files
-from .markup import check_figure_references, fill_figures, markdown_to_html
+from .markup import check_figure_references, figure_references, fill_figures, markdown_to_html
 from .mathtokens import protect_math, restore_math
 from .prose import render_prose
 
@@ -69,6 +72,7 @@ class Body:
     toc: list
     figures: list   # what each figure slot shows (see markup.fill_figures)
     formulas: list  # rendered HTML of each math token
+    solutions: bool = True  # whether it shows the solutions
 
     def finish(self, manifests):
         """The body's HTML with its figures and formulas in place."""
@@ -76,18 +80,19 @@ class Body:
         return restore_math(html, self.formulas)
 
 
-def page_body(text, path, first_line, context, store):
+def page_body(text, path, first_line, context, store, solutions=True):
     """Placeholders, then math, then Markdown: all of a page body that does not need its figures."""
+    check_blocks(text, path, first_line)
     padded = "\n" * (first_line - 1) + text  # so every error's line is the file's line
     prose = render_prose(padded, path, 1, context, store)
     protected, formulas = protect_math(prose, path)
     # Jinja may have added or dropped lines: a bad formula is reported at its line in the file.
     rendered = mathtex.render_formulas(formulas, path, store,
                                        line_of=lambda i: mathtex.source_lines(formulas, padded, path)[i])
-    return Body(*markdown_to_html(protected), rendered)
+    return Body(*markdown_to_html(protected, solutions), rendered, solutions)
 
 
-def lecture_body(lecture, store):
+def lecture_body(lecture, store, solutions=True):
     """The body of a lecture's page, before its figures are in.
 
     A reused lecture's code is imported here if its prose shows code with `source()`.
@@ -97,7 +102,7 @@ def lecture_body(lecture, store):
     # The figures its code declares (the body may be written while they are drawn), or a reused lecture's.
     check_figure_references(lecture.body, lecture.source, lecture.body_line,
                             [spec.name for spec in lecture.figures] or list(lecture.manifests))
-    return page_body(lecture.body, lecture.source, lecture.body_line, lecture.results, store)
+    return page_body(lecture.body, lecture.source, lecture.body_line, lecture.results, store, solutions)
 
 
 def lecture_link(lecture):
@@ -121,18 +126,18 @@ class Pages:
     """Renders the site's pages through the store, and counts those it rendered.
 
     Every page depends on `code` (reuse.Code: the Python sources and
-    libraries), the templates and KaTeX, besides its content.
+    libraries), the templates and KaTeX, and whether solutions are shown, besides its content.
     """
 
-    def __init__(self, course_title, store, templates, code):
-        self.course_title, self.store, self.rendered = course_title, store, 0
+    def __init__(self, course_title, store, templates, code, solutions=True):
+        self.course_title, self.store, self.rendered, self.solutions = course_title, store, 0, solutions
         self.env = functools.cache(lambda: template_environment(templates))  # only if a page is rendered
         self.code = digest(code.fingerprint, [p.read_bytes().hex() for p in sorted(Path(templates).rglob("*.*"))],
                            mathtex.RENDER_SCRIPT.read_text(), mathtex.katex_version())
 
     def cached(self, render, *inputs):
         """A page's HTML: reused while the code and `inputs` are unchanged, else `render()`ed and stored."""
-        key = digest(self.code, self.course_title, *inputs)
+        key = digest(self.code, self.course_title, self.solutions, *inputs)
         html = self.store.get_text("page", key)
         if html is None:
             html = render()
@@ -146,7 +151,9 @@ class Pages:
         following = links[index + 1] if index + 1 < len(links) else None
 
         def render():
-            body = lecture.page_body or lecture_body(lecture, self.store)
+            body = lecture.page_body
+            if body is None or body.solutions != self.solutions:
+                body = lecture_body(lecture, self.store, self.solutions)
             meta = lecture.meta
             return self.env().get_template("lecture.html").render(page=LecturePage(
                 self.course_title, "../", meta["title"], meta["number"], meta["summary"],
@@ -158,17 +165,26 @@ class Pages:
     def home(self, source, intro_md, intro_line, cards):
         """HTML of the course home: its introduction and a card per lecture."""
         def render():
-            intro = page_body(intro_md, source, intro_line, {}, self.store).finish({})
+            intro = page_body(intro_md, source, intro_line, {}, self.store, self.solutions).finish({})
             return self.env().get_template("home.html").render(page=HomePage(self.course_title, "", intro, cards))
         return self.cached(render, intro_md, [card.__dict__ for card in cards])
 
 
-def lecture_files(lecture, html, store):
+def withheld_figures(lecture, html):
+    """Figures the Markdown shows but the page does not: those only a withheld solution showed."""
+    url_for, shown = figure_url(lecture.manifests), {name for name, _ in figure_references(lecture.body, 1)}
+    return {name for name in shown & lecture.manifests.keys() if name != lecture.meta.get("thumbnail")
+            and not any(f'"{url_for(name, role)}"' in html for role in lecture.manifests[name]["files"])}
+
+
+def lecture_files(lecture, html, store, solutions=True):
     """The site files of one lecture: page, results.json, figures (checked bytes)."""
     files = {f"{lecture.slug}/index.html": html.encode(),
              f"{lecture.slug}/results.json": lecture.results_json.encode()}
-    url_for = figure_url(lecture.manifests)
+    url_for, withheld = figure_url(lecture.manifests), set() if solutions else withheld_figures(lecture, html)
     for name, manifest in lecture.manifests.items():
+        if name in withheld:
+            continue
         for role, blob in manifest["files"].items():
             data = lecture.blobs.get(blob) or store.get_blob(blob)
             if data is None:
@@ -181,11 +197,12 @@ def lecture_files(lecture, html, store):
 def site_files(course, lectures, store, code, templates):
     """Every file of the site, relative path -> bytes; counts pages (rendered, reused) into `pages.rendered`."""
     meta, intro_md, intro_line, source = course
-    pages = Pages(meta.get("title", "Course"), store, templates, code)
+    solutions = meta.get("solutions", True)
+    pages = Pages(meta.get("title", "Course"), store, templates, code, solutions)
     links = [lecture_link(lecture) for lecture in lectures]
     files = {}
     for index, lecture in enumerate(lectures):
-        files.update(lecture_files(lecture, pages.lecture(lecture, links, index), store))
+        files.update(lecture_files(lecture, pages.lecture(lecture, links, index), store, solutions))
         files.update(static_files(lecture))
     files["index.html"] = pages.home(source, intro_md, intro_line, links).encode()
     files["assets/style.css"] = (Path(templates) / "static" / "style.css").read_bytes()

@@ -12,6 +12,7 @@ from . import mathtex
 from .compute import (NeedsRun, check_finite, compute_lecture, figures_first_order, imports_a_new_library,
                       known_keys, merge_into)
 from .errors import BuildError
+from .blocks import check_blocks
 from .figures import cached, check_inputs, figure_tasks, figure_worker, label, static_key
 from .lectures import load_code
 from .markup import check_figure_references
@@ -172,10 +173,11 @@ def compute_and_draw(lecture, store, progress=lambda message: None, when_compute
     return lecture
 
 
-def produce(lecture, store, code, steps, previous_site):
+def produce(lecture, store, code, steps, previous_site, solutions=True):
     """A lecture's results, figures and page body: reused whole when nothing changed, else made.
 
     `previous_site` is the site as last published: where a reused lecture's figures are checked.
+    `solutions`: whether the page shows them (the course's setting).
     """
     if reuse(lecture, store, code, previous_site):  # its figure references are checked if its page is rendered
         steps.done(f"{lecture.slug}: reused; nothing its results or figures depend on changed")
@@ -184,11 +186,12 @@ def produce(lecture, store, code, steps, previous_site):
         load_code(lecture)
         check_figure_references(lecture.body, lecture.source, lecture.body_line,
                                 [spec.name for spec in lecture.figures])
+        check_blocks(lecture.body, lecture.source, lecture.body_line)
         typeset = mathtex.prerender_static_math(lecture.body, store)  # Node starts while the code runs
 
         def write_body():
             typeset()
-            lecture.page_body = lecture_body(lecture, store)
+            lecture.page_body = lecture_body(lecture, store, solutions)
         try:
             compute_and_draw(lecture, store, lambda message: steps.note(message), write_body)
         finally:
