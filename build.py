@@ -32,6 +32,7 @@ from lecturekit.engine.published import PreviousSite  # noqa: E402
 from lecturekit.engine.reuse import project_code  # noqa: E402
 from lecturekit.engine.scheduler import SCHEDULER  # noqa: E402
 from lecturekit.engine.site import publish  # noqa: E402
+from lecturekit.engine.sources import Changed, check_unchanged, forget_seen  # noqa: E402
 from lecturekit.engine.store import Store  # noqa: E402
 from lecturekit.quick_exit import exit_now  # noqa: E402
 
@@ -62,6 +63,7 @@ class Steps:
 
 def build(content_dir, out_dir, cache_dir, figure_dir, quiet=False):
     """The whole build; returns a summary dict. Raises BuildError on an author's mistake."""
+    forget_seen()  # what this build sees of the sources, from its first look
     steps, store = Steps(quiet), Store(Path(cache_dir) / "store", figure_dir)
     previous = PreviousSite(out_dir, store)
     reads.ignore(cache_dir, figure_dir, out_dir)
@@ -72,12 +74,16 @@ def build(content_dir, out_dir, cache_dir, figure_dir, quiet=False):
         steps.done(f"found {len(lectures)} lecture(s) in {Path(content_dir).name}/")
         # 2. Compute and draw each one (or reuse it whole).
         for lecture in lectures:
-            produce(lecture, store, code, steps, previous, course.macros)
+            produce(lecture, store, code, steps, previous, course.meta["solutions"], course.macros)
         # 3. Render the pages.
         files, rendered = site_files(course, lectures, store, code, ROOT / "templates")
         steps.done(f"pages: {rendered} rendered, {len(lectures) + 1 - rendered} reused")
-        # 4. Publish.
+        # 4. Publish, if no source changed while the build ran.
+        check_unchanged()
         wrote = publish(out_dir, files, previous)
+    except Changed:
+        store.forget_written()  # stored under keys that may describe code that did not run
+        raise
     finally:
         SCHEDULER.stop()
     pruned = store.finish_build()

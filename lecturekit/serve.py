@@ -53,8 +53,8 @@ def watch(interval=0.3, root=ROOT):
         time.sleep(interval)
         now = snapshot(root)
         if now != seen:
+            seen = now  # taken before the build: a save made while it runs starts another
             rebuild()
-            seen = snapshot(root)
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -6,11 +6,10 @@ import pytest
 from lecturekit.engine.errors import BuildError
 from lecturekit.engine.frontmatter import COURSE_SCHEMA, LECTURE_SCHEMA, Field, parse_front_matter, schema_rows
 
-# A schema with every kind of field, for the parser's own tests.
+# A schema with every kind of field, for the parser's own tests (the course's has `solutions`, a bool, and `macros`).
 EXAMPLE_SCHEMA = {**COURSE_SCHEMA,
                   "site_url": Field(str, doc="The address the site is published at."),
-                  "repository": Field(str, doc="URL of the source repository."),
-                  "solutions": Field(bool, default=True, doc="Whether pages show solutions.")}
+                  "repository": Field(str, doc="URL of the source repository.")}
 
 ROOT = Path(__file__).resolve().parents[1]
 PATH = Path("content/tiny/lecture.md")
@@ -54,6 +53,14 @@ def test_defaults_fill_in_and_absent_optional_keys_stay_absent():
     assert meta == {"title": "A Course", "solutions": True}
     meta, _, _ = parse_front_matter(LECTURE, PATH, LECTURE_SCHEMA)
     assert "thumbnail_alt" not in meta
+
+
+def test_the_course_shows_solutions_unless_it_says_false():
+    assert parse_front_matter("---\ntitle: A Course\n---\n", PATH, COURSE_SCHEMA)[0]["solutions"] is True
+    text = "---\ntitle: A Course\nsolutions: false\n---\n"
+    assert parse_front_matter(text, PATH, COURSE_SCHEMA)[0] == {"title": "A Course", "solutions": False}
+    with pytest.raises(BuildError, match="'solutions' must be true or false"):
+        parse_front_matter(text.replace("false", "none"), PATH, COURSE_SCHEMA)
 
 
 def crlf(text):
@@ -188,8 +195,8 @@ def test_schemas_extend_and_list_for_documentation():
     assert meta["draft"] is True
     assert parse_front_matter(LECTURE, PATH, schema)[0]["draft"] is False
     rows = list(schema_rows(EXAMPLE_SCHEMA))
-    assert [row[0] for row in rows] == ["title", "macros", "site_url", "repository", "solutions"]
-    assert rows[0][:3] == ("title", "str", "required") and rows[4][:3] == ("solutions", "bool", "optional, default true")
+    assert [row[0] for row in rows] == ["title", "macros", "solutions", "site_url", "repository"]
+    assert rows[0][:3] == ("title", "str", "required") and rows[2][:3] == ("solutions", "bool", "optional, default true")
     assert rows[1][:3] == ("macros", "str", "optional")
     assert all(row[3] for schema in (LECTURE_SCHEMA, COURSE_SCHEMA, EXAMPLE_SCHEMA) for row in schema_rows(schema))
     with pytest.raises(ValueError):

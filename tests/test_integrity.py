@@ -26,6 +26,7 @@ import pytest
 import build
 from lecturekit.engine.errors import BuildError
 from lecturekit.engine.prose import sig
+from test_build import tree_digest
 from tiny_lecture import COMPUTE, FIGURES, LECTURE, build_args, write_lecture
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,15 +46,6 @@ BARE_LECTURE = LECTURE.replace("thumbnail: parabola\n", "").split("![")[0]
 
 
 # ---------------------------------------------------------------- helpers
-
-def tree_digest(folder):
-    """Hash of every file's relative path and bytes."""
-    h = hashlib.sha256()
-    for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
-        h.update(path.relative_to(folder).as_posix().encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()
-
 
 def file_hashes(*folders):
     """Relative path -> sha256 of every file under `folders`."""
@@ -683,3 +675,165 @@ def override():
     (tmp_path / "content" / "tiny" / "override.txt").write_text("2.5")
     build_site(tmp_path)
     assert "Override: 2.50." in (tmp_path / "site" / "tiny" / "index.html").read_text()
+
+
+SLOW_SUMMARY = COMPUTE.replace("def summary(squares):", "def summary(squares):\n    import time; time.sleep(3)")
+FIGURE_OF_SUMMARY = '''
+from PIL import Image
+from lecturekit.engine.registry import figure
+
+
+@figure
+def parabola(summary):
+    return Image.new("RGB", (SIZE, SIZE), "white")
+'''
+
+
+# today: the drawing made by the old code is stored under the new code's key, and served from then on
+def test_a_file_saved_while_the_build_runs_never_poisons_the_store(tmp_path):
+    write_lecture(tmp_path, compute=SLOW_SUMMARY, figures=FIGURE_OF_SUMMARY.replace("SIZE", "10"))
+    args = build_args(tmp_path)
+    command = [sys.executable, str(ROOT / "build.py"), "--quiet", "--content", str(args["content_dir"]), "--out",
+               str(args["out_dir"]), "--cache", str(args["cache_dir"]), "--figures", str(args["figure_dir"])]
+    proc = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)  # `summary` sleeps: the figure's key is not made yet
+    (tmp_path / "content" / "tiny" / "figures.py").write_text(FIGURE_OF_SUMMARY.replace("SIZE", "20"))
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0 or "changed while the build ran" in err, err
+    subprocess.run(command, cwd=ROOT, check=True, timeout=60)
+    from PIL import Image
+    assert Image.open(tmp_path / "site" / "tiny" / "figures" / "parabola.png").size == (20, 20)
+
+
+# today: the build waits as long as the child lives (for ever, for a long-lived one)
+def test_a_helper_killed_while_a_child_it_forked_holds_its_pipe_ends_the_build(tmp_path):
+    dies = COMPUTE.replace("def summary(squares):", "def summary(squares):\n"
+                           "    import os, signal, time\n"
+                           "    if os.fork() == 0:\n        time.sleep(120)\n        os._exit(0)\n"
+                           "    os.kill(os.getpid(), signal.SIGKILL)")
+    write_lecture(tmp_path, compute=dies)
+    args = build_args(tmp_path)
+    start = time.monotonic()
+    run = subprocess.run([sys.executable, str(ROOT / "build.py"), "--content", str(args["content_dir"]), "--out",
+                          str(args["out_dir"]), "--cache", str(args["cache_dir"]), "--figures",
+                          str(args["figure_dir"])], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                         start_new_session=True)
+    try:
+        assert run.returncode == 1 and time.monotonic() - start < 30
+        assert "summary" in run.stderr and "SIGKILL" in run.stderr
+    finally:
+        subprocess.run(["pkill", "-f", str(tmp_path)], check=False)
+
+
+def test_editor_files_are_no_part_of_a_lecture_and_a_pipe_is_an_error(tmp_path):
+    write_lecture(tmp_path)
+    folder = tmp_path / "content" / "tiny"
+    os.symlink("user@host.1234:1", folder / ".#compute.py")  # an editor's lock: a link to nowhere
+    (folder / "lecture.md~").write_text("a backup")
+    build_site(tmp_path)
+    assert not (tmp_path / "site" / "tiny" / "lecture.md~").exists()
+    os.mkfifo(folder / "queue")
+    error = build_error(tmp_path)
+    assert "queue" in str(error) and "regular file" in str(error)
+
+
+# today: after a prose edit, the reused lecture's code is not imported and source() finds nothing
+def test_a_reused_lecture_can_still_show_its_code(tmp_path):
+    shown = LECTURE + '\n{{ source("lecture_tiny.compute.summary") }}\n'
+    write_lecture(tmp_path, lecture=shown)
+    build_site(tmp_path)
+    write_lecture(tmp_path, lecture=shown.replace("## Result", "## The result"))
+    build_site(tmp_path)
+    page = (tmp_path / "site" / "tiny" / "index.html").read_text()
+    assert "The result" in page and '<span class="nf">summary</span>' in page
+
+
+# today: a reused lecture ignores a shared module outside lecturekit/ and data read when a project module loads
+def test_a_course_module_and_what_it_read_on_import_are_part_of_a_reused_lecture(tmp_path, monkeypatch):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "course_constants.py").write_text(
+        "from pathlib import Path\nN = float(Path(__file__).with_name('n.txt').read_text())\n")
+    (shared / "n.txt").write_text("2")
+    monkeypatch.syspath_prepend(str(shared))
+    compute = COMPUTE + '''
+
+@computation(into="shared")
+def constant():
+    from course_constants import N
+    return {"n": N}
+'''
+    write_lecture(tmp_path, compute=compute, lecture=LECTURE + "\nN is {{ shared.n | sig(2) }}.\n")
+    build_site(tmp_path)
+    (shared / "n.txt").write_text("3")  # read when course_constants is imported, by this process only
+    sys.modules.pop("course_constants", None)
+    build_site(tmp_path)
+    assert "N is 3.0." in (tmp_path / "site" / "tiny" / "index.html").read_text()
+
+
+def _page(tmp_path):
+    return (tmp_path / "site" / "tiny" / "index.html").read_text()
+
+
+def _lecture_with(tmp_path, body, place="Total"):
+    compute = COMPUTE + f'''
+
+from pathlib import Path
+
+
+@computation(into="extra")
+def total():
+    here = Path(__file__).parent
+{body}
+'''
+    write_lecture(tmp_path, compute=compute, lecture=LECTURE + f"\n{place}: {{{{ extra.total | sig(3) }}}}.\n")
+
+
+# today: a folder's listing is no `open`: a new file in it changes nothing
+def test_a_new_file_in_a_folder_a_computation_listed_updates_the_page(tmp_path):
+    _lecture_with(tmp_path, '    return {"total": float(sum(float(p.read_text()) for p in (here / "data").glob("*.txt")))}')
+    (tmp_path / "content" / "tiny" / "data").mkdir()
+    (tmp_path / "content" / "tiny" / "data" / "a.txt").write_text("1")
+    build_site(tmp_path)
+    assert "Total: 1.00." in _page(tmp_path)
+    (tmp_path / "content" / "tiny" / "data" / "b.txt").write_text("5")
+    build_site(tmp_path)
+    assert "Total: 6.00." in _page(tmp_path)
+
+
+# today: sqlite reads no file through `open`
+def test_a_database_a_computation_queried_is_part_of_its_key(tmp_path):
+    import sqlite3
+    _lecture_with(tmp_path, '    import sqlite3\n    with sqlite3.connect(here / "db.sqlite") as db:\n'
+                            '        return {"total": float(db.execute("select sum(v) from t").fetchone()[0])}')
+    with sqlite3.connect(tmp_path / "content" / "tiny" / "db.sqlite") as db:
+        db.execute("create table t (v real)")
+        db.execute("insert into t values (2)")
+    build_site(tmp_path)
+    assert "Total: 2.00." in _page(tmp_path)
+    with sqlite3.connect(tmp_path / "content" / "tiny" / "db.sqlite") as db:
+        db.execute("insert into t values (5)")
+    build_site(tmp_path)
+    assert "Total: 7.00." in _page(tmp_path)
+
+
+# today: a relative path read from another working folder served the first folder's value
+def test_a_relative_path_read_from_another_working_folder_is_another_input(tmp_path, monkeypatch):
+    _lecture_with(tmp_path, '    return {"total": float(Path("scale.txt").read_text())}')
+    for name, value in (("x", "2"), ("y", "3")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "scale.txt").write_text(value)
+    monkeypatch.chdir(tmp_path / "x")
+    build_site(tmp_path)
+    assert "Total: 2.00." in _page(tmp_path)
+    monkeypatch.chdir(tmp_path / "y")
+    build_site(tmp_path)
+    assert "Total: 3.00." in _page(tmp_path)
+
+
+# today: a program's output was cached like a pure result
+def test_a_computation_that_runs_a_program_is_an_error(tmp_path):
+    _lecture_with(tmp_path, '    import subprocess\n'
+                            '    return {"total": float(subprocess.run(["echo", "4"], capture_output=True).stdout)}')
+    error = build_error(tmp_path)
+    assert "total" in str(error) and "ran a program" in str(error)

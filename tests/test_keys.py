@@ -157,3 +157,79 @@ def test_the_key_is_made_on_this_python_from_the_syntax_tree():
     assert any(part.startswith("loss_grid\ndef loss_grid(") for part in parts)
     assert "numpy" in libraries and any(f.endswith("grid.py") for f in files)
     assert np.__name__ == "numpy"
+
+
+@pytest.mark.parametrize("before, after", [
+    ("TABLE = (1, 2)\ndef f(table=TABLE):\n    return sum(table)\n",
+     "TABLE = (1, 5)\ndef f(table=TABLE):\n    return sum(table)\n"),
+    ("SCALE = 2\ndef f(*, scale=SCALE):\n    return scale\n", "SCALE = 3\ndef f(*, scale=SCALE):\n    return scale\n"),
+])
+def test_default_arguments_are_in_the_key(module, before, after):
+    assert key(module(before).f) != key(module(after).f)
+
+
+DECORATED = """
+import functools
+FACTOR = {factor}
+def scaled(factor):
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper():
+            return factor {op} fn()
+        return wrapper
+    return decorate
+@scaled(FACTOR)
+def f():
+    return 1.0
+"""
+
+
+def test_a_decorator_s_wrapper_and_its_arguments_are_in_the_key(module):
+    base = key(module(DECORATED.format(factor=2, op="*")).f)
+    assert key(module(DECORATED.format(factor=4, op="*")).f) != base  # the decorator's argument
+    assert key(module(DECORATED.format(factor=2, op="+")).f) != base  # the wrapper's code
+    assert key(module(DECORATED.format(factor=2, op="*")).f) == base
+
+
+def test_class_attributes_are_in_the_key_as_they_are_now(module):
+    source = "SCALE = {0}\nclass Params:\n    scale = SCALE\ndef f():\n    return Params.scale\n"
+    one, two = module(source.format(2.0)), module(source.format(3.0))
+    assert key(one.f) != key(two.f)
+    before = key(one.f)
+    one.Params.scale = 5.0  # assigned after the class, as a module may do
+    keys._own.cache_clear()
+    keys.source_closure.cache_clear()
+    assert key(one.f) != before
+
+
+@pytest.mark.parametrize("body", ["return globals()['helper']()", "return getattr(mod, 'helper')()",
+                                  "return eval('helper()')"])
+def test_a_name_looked_up_at_run_time_is_an_error_not_a_blind_spot(module, body):
+    mod = module(f"import math as _m\nimport {__name__.split('.')[0]} as _t\n"
+                 f"def helper():\n    return 1\nmod = None\ndef f():\n    {body}\n")
+    mod.mod = mod  # a project module, looked up by name
+    with pytest.raises(Opaque, match="run time"):
+        key(mod.f)
+
+
+def test_getattr_on_data_is_fine(module):
+    assert key(module("def f(x):\n    return getattr(x, 'real', 0)\n").f)
+
+
+def test_imports_a_function_makes_that_cannot_run_here_do_not_break_its_key(module, tmp_path):
+    (tmp_path / "keyed_helpers.py").write_text("DEFAULT = None\n")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        mod = module("def f():\n    from keyed_helpers import DEFAULT\n    if False:\n"
+                     "        from keyed_helpers_missing import thing\n    return DEFAULT\n")
+        assert key(mod.f)
+    finally:
+        sys.path.remove(str(tmp_path))
+
+
+def test_a_library_s_version_covers_what_it_requires_too():
+    pytest.importorskip("sklearn")
+    versions = keys.library_version("sklearn")
+    assert "scikit-learn " in versions
+    assert "scipy " in versions and "numpy " in versions  # scikit-learn's results change with SciPy's version
+    assert keys.library_version("json") == ""

@@ -48,7 +48,7 @@ def test_missing_figure_with_brackets_in_its_alt_is_found(tmp_path):
 def convert(text):
     """Markdown -> (html, figures), with figure marks as page_body makes them."""
     marked, lines = mark_figures(text, 1)
-    html, _, figures = markdown_to_html(marked, PATH, lines)
+    html, _, figures = markdown_to_html(marked, path=PATH, lines=lines)
     check_no_figure_left(html, PATH, lines)
     return html, figures
 

@@ -45,6 +45,20 @@ def test_code_is_untouched():
     assert text == src.replace("$z$", "MATHTOKEN0000X")
 
 
+def test_math_inside_callouts_and_exercises_is_found_and_their_code_is_not():
+    src = (
+        '!!! note "About $a$"\n    First $b$.\n\n    Second paragraph $c$.\n\n    $$\n    d\n    $$\n\n'
+        "    ??? hint\n        Hint $e$.\n\n        Its second paragraph $f$.\n\n            code $x$\n\n"
+        "    Back in the note $g$.\n\n        code $y$\n\n"
+        "- a list item\n\n    !!! tip\n        In a list $h$.\n\n        Again $i$.\n\n"
+        "Outside.\n\n    code $z$\n"
+    )
+    text, formulas = protect_math(src, PATH)
+    assert [f.tex for f in formulas] == list("abcdefghi")
+    assert [f.line for f in formulas] == [1, 2, 4, 6, 11, 13, 17, 24, 26]
+    assert all(f"code ${name}$" in text for name in "xyz")
+
+
 def test_escaped_and_lone_dollars_are_text():
     src = "It costs \\$5, or $5 and $6 for two; \\$x\\$ is not math but $x$ is.\n"
     text, formulas = protect_math(src, PATH)

@@ -123,7 +123,9 @@ def figure_worker(conn, store, tasks, source):
                     raise BuildError(f"{label(task)}: result '{dep}' vanished from the store", source)
                 inputs[dep] = values.decode(payload)
             manifests, read = draw(task, inputs, static, store, source)
-            conn.send(("drawn", index, manifests, read, time.perf_counter() - start, set(store.used)))
+            conn.send(("drawn", index, manifests, read, time.perf_counter() - start, set(store.used),
+                       set(store.written)))
             store.used.clear()
+            store.written.clear()
         except BuildError as error:
             conn.send(("failed", index, error))

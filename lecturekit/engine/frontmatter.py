@@ -55,6 +55,8 @@ LECTURE_SCHEMA = {
 COURSE_SCHEMA = {  # content/index.md; a feature that needs a course setting adds its key here
     "title": Field(str, required=True, doc="The course's title."),
     "macros": Field(str, doc="A file of LaTeX macros every formula can use, relative to content/: macros.tex."),
+    "solutions": Field(bool, default=True, doc="Whether the site shows the exercises' solutions; false leaves "
+                       "every one out of it."),
 }
 
 

@@ -25,6 +25,9 @@ FORMAT = "3"  # bump when what a key covers changes
 DISTRIBUTIONS = {"sklearn": "scikit-learn", "PIL": "pillow", "yaml": "PyYAML"}  # import name -> distribution
 
 
+DYNAMIC_LOOKUPS = {"globals", "vars", "locals", "eval", "exec", "__import__", "import_module"}
+
+
 class Opaque(Exception):
     """A value (or function) whose content a key cannot capture."""
 
@@ -40,16 +43,32 @@ def _refuse(value):
 
 @functools.cache
 def library_version(top):
-    """Installed version of a top-level import name's distribution ("" for the standard library)."""
-    import importlib.metadata  # here: a build that reuses its lectures never needs it
+    """Versions of a top-level import name's distribution and of all it requires, transitively
+    (scikit-learn's result changes with SciPy's version too); "" for the standard library."""
     if top in sys.stdlib_module_names:
         return ""
+    versions = {}
     for name in (DISTRIBUTIONS.get(top, top), top):
-        try:
-            return importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            pass
-    return "unknown"
+        _distribution_versions(name, versions)
+        if versions:
+            break
+    return ", ".join(f"{name} {version}" for name, version in sorted(versions.items())) or "unknown"
+
+
+def _distribution_versions(name, versions):
+    """Add `name`'s version and, recursively, its requirements' (extras left out) to `versions`."""
+    import importlib.metadata  # here: a build that reuses its lectures never needs it
+    key = re.sub(r"[-_.]+", "-", name).lower()
+    if key in versions:
+        return
+    try:
+        distribution = importlib.metadata.distribution(name)
+    except importlib.metadata.PackageNotFoundError:
+        return
+    versions[key] = distribution.version
+    for requirement in distribution.requires or ():
+        if "extra ==" not in requirement.replace("extra==", "extra =="):
+            _distribution_versions(re.match(r"[A-Za-z0-9._-]+", requirement).group(0), versions)
 
 
 class Closure:
@@ -69,28 +88,50 @@ class Closure:
         if inspect.isclass(obj):
             for base in obj.__bases__:
                 self.describe(base, f"base of {obj.__qualname__}")
-            for member in vars(obj).values():
+            members = [(a, m) for a, m in vars(obj).items() if not isinstance(m, property)]
+            members += [(a, f) for a, m in vars(obj).items() if isinstance(m, property)
+                        for f in (m.fget, m.fset, m.fdel) if f is not None]
+            for attribute, member in members:
                 member = getattr(member, "__func__", member)  # staticmethod, classmethod
                 if inspect.isfunction(member) and is_project_file(member.__code__.co_filename):
                     self._names(member, definition(member)[0] or node, filename)
+                elif not attribute.startswith("__") and not hasattr(type(member), "__get__"):  # no descriptors
+                    # a class attribute as it is now: set in the body from a global, or assigned later
+                    self.parts.append(f"{obj.__qualname__}.{attribute} = {self.describe(member, attribute)}")
         else:
             self._names(obj, node, filename)
+            wrapped = getattr(obj, "__wrapped__", None)  # a decorator's wrapper: follow what it wraps too
+            if wrapped is not None:
+                self.parts.append(f"{obj.__qualname__} wraps {self.describe(wrapped, 'the wrapped function')}")
 
     def _names(self, fn, node, filename):
         """Describe every global, closure cell and project import the function `fn` reads."""
         code = fn.__code__
-        table = scope_table(filename, fn.__qualname__, code.co_firstlineno)
+        table = scope_table(filename, code.co_qualname, code.co_firstlineno)
         names = global_names(table) if table is not None else set()
+        dynamic = sorted(names & DYNAMIC_LOOKUPS - set(fn.__globals__))
+        if dynamic:
+            raise Opaque(f"{code.co_qualname} looks names up at run time with {dynamic[0]}(): the key cannot see "
+                         "what it reads; name the function or value directly")
         values = {n: fn.__globals__[n] for n in sorted(names) if n in fn.__globals__}
+        # Default arguments are evaluated where the function is defined: what they hold is read too.
+        for i, default in enumerate(fn.__defaults__ or ()):
+            values[f"<default {i}>"] = default
+        for name, default in (fn.__kwdefaults__ or {}).items():
+            values[f"<default {name}>"] = default
         for name, cell in zip(code.co_freevars, fn.__closure__ or ()):
             try:
                 values[name] = cell.cell_contents
             except ValueError:  # a cell not yet filled
                 pass
-        _, chains, imports = node_facts(node)
+        _, chains, imports, looked_up = node_facts(node)
         bound, libraries = local_imports(imports, fn.__globals__.get("__package__") or "")
         self.libraries |= libraries
         values.update(bound)
+        for name in looked_up:
+            if isinstance(values.get(name), types.ModuleType) and project_module(values[name]):
+                raise Opaque(f"{code.co_qualname} looks names up at run time with getattr({name}, ...): the key "
+                             "cannot see what it reads; name the function or value directly")
         for name in sorted(values):
             self.parts.append(f"{fn.__qualname__}:{name} = {self.describe(values[name], name)}")
         for chain in chains:
@@ -114,7 +155,7 @@ class Closure:
             return f"module {value.__name__}"
         if inspect.isfunction(value) or inspect.isclass(value):
             if is_project_file(source_file(value)):
-                self.reached.append(inspect.unwrap(value))
+                self.reached.append(value)  # not unwrapped: a decorator's wrapper is code that runs too
                 return f"followed {value.__qualname__}"
             return self._library(value)
         if isinstance(value, (types.BuiltinFunctionType, types.MethodWrapperType)) or type(value).__name__ == "ufunc":
@@ -175,7 +216,7 @@ def _own(obj):
 @functools.cache
 def source_closure(fn):
     """(parts, libraries, files) of a function and of every project definition it reaches."""
-    parts, libraries, files, seen, todo = [], {"numpy"}, set(), set(), [inspect.unwrap(fn)]
+    parts, libraries, files, seen, todo = [], {"numpy"}, set(), set(), [fn]
     while todo:
         obj = todo.pop()
         if id(obj) in seen:

@@ -17,6 +17,7 @@ from .errors import BuildError, describe_failure
 from .frontmatter import COURSE_SCHEMA, LECTURE_SCHEMA, parse_front_matter
 from .macros import NO_MACROS, read_macros
 from .registry import Computation, FigureSpec, declared
+from .sources import expect
 
 LECTURE_FILE = "lecture.md"
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")        # a slug, a figure's name
@@ -66,24 +67,32 @@ def check_name(name, what, path, line=None):
 
 
 def lecture_files(folder):
-    """Relative paths of the files under a lecture folder (not __pycache__); a symlink out of it is an error.
+    """Relative paths of the files under a lecture folder; a symlink out of it is an error.
 
-    Nothing from outside gets in: every symlink must point inside the folder.
+    Nothing from outside gets in: every symlink must point inside the folder,
+    and every file must be a regular file. Hidden files and editors' backups
+    and lock files (`.x`, `#x#`, `x~`) are not part of a lecture; nor is __pycache__.
     """
     inside, found, todo = Path(folder).resolve(), [], [("", os.fspath(folder))]
     while todo:
         prefix, top = todo.pop()
         with os.scandir(top) as entries:
             for entry in entries:
+                if entry.name.startswith((".", "#")) or entry.name.endswith("~"):
+                    continue
                 if entry.is_symlink():
                     target = Path(entry.path).resolve()
                     if not target.is_relative_to(inside):
                         raise BuildError(f"symlink points outside its lecture folder, to {target}", entry.path)
+                    if not target.exists():
+                        raise BuildError(f"symlink points to nothing ({target})", entry.path)
                 if entry.is_dir():
                     if entry.name != "__pycache__":
                         todo.append((prefix + entry.name + "/", entry.path))
-                else:
+                elif entry.is_file():
                     found.append(prefix + entry.name)
+                else:
+                    raise BuildError("not a regular file (a pipe, socket or device); a lecture holds files", entry.path)
     return sorted(found)
 
 
@@ -124,11 +133,13 @@ def load_code(lecture):
     package = lecture_package(lecture.slug, lecture.folder)
     lecture.computations, lecture.figures = [], []
     with reads.recording() as found:
-        for path in sorted(lecture.folder.glob("*.py")):  # a lecture may split its code across files
+        for path in [lecture.folder / name for name in lecture.files if "/" not in name and name.endswith(".py")]:
+            expect(path, path.read_bytes())  # what is imported now is what its keys must describe
             module = import_lecture_module(f"{package}.{path.stem}", path)
             lecture.computations.extend(declared(module, Computation))
             lecture.figures.extend(declared(module, FigureSpec))
     lecture.import_reads = found
+    reads.note_import_reads(found)
     for spec in lecture.figures:
         check_name(spec.name, "figure name", *spec.where)
     check_unique(lecture.computations, "computation")

@@ -4,10 +4,12 @@ A figure is written as a Markdown image whose address is `fig:<name>`:
 
     ![Alt text that states what the figure shows](fig:loss-surface "Caption: what to notice.")
 
-On its own line it becomes a numbered <figure> with the caption below it.
+On its own line it becomes a numbered <figure> with the caption below it. Callouts,
+exercises, hints and solutions are blocks of their own (blocks.py).
 """
 import re
 
+from .blocks import blocks_extension, without_exercises
 from .errors import BuildError
 
 # An address that starts `fig:`: of a Markdown image or link, or an HTML src.
@@ -16,7 +18,8 @@ _CODE_SIGNS = re.compile(r"[\n\\`]")  # where code may start or end
 FIGURE_MARK = "FIGREF{}X"  # put after `fig:` by mark_figures; never published
 _MARKED = re.compile(r"fig:FIGREF(\d+)X([\w.-]*)")
 _FIGURE_IMG = re.compile(r"""<img\b[^>]*?\ssrc\s*=\s*["']?\s*fig:(?:FIGREF(\d+)X)?""", re.I)
-EXTENSIONS = ["extra", "sane_lists", "codehilite", "toc"]
+# superfences: fenced code inside an indented block (a callout, a solution) too.
+EXTENSIONS = ["extra", "sane_lists", "codehilite", "toc", "admonition", "pymdownx.details", "pymdownx.superfences"]
 EXTENSION_CONFIGS = {
     "codehilite": {"css_class": "highlight", "guess_lang": False},
     "toc": {"permalink": "#", "permalink_title": "Link to this section", "toc_depth": "2-3"},
@@ -160,19 +163,21 @@ def figure_extension(path, lines):
     class FigureProcessor(Treeprocessor):
         def run(self, root):
             self.figures = []
-            for parent in root.iter():
-                for index, child in enumerate(list(parent)):
-                    image = child[0] if child.tag == "p" and len(child) == 1 else None
-                    if image is None or image.tag != "img" or not image.get("src", "").startswith("fig:") \
-                            or (child.text or "").strip() or (image.tail or "").strip():
-                        continue
-                    name, line = figure_address(image.get("src"), lines)
-                    if not image.get("alt", "").strip():
-                        raise BuildError(f"figure '{name}' has no alt text; say what it shows: "
-                                         f'![What the figure shows](fig:{name} "Caption.")', path, line)
-                    parent[index] = etree.Element("figure-slot", {"data-index": str(len(self.figures))})
-                    self.figures.append({"name": name, "number": len(self.figures) + 1, "line": line,
-                                         "alt": image.get("alt"), "caption": image.get("title", "")})
+            parents = {child: parent for parent in root.iter() for child in parent}
+            for child in list(root.iter("p")):  # in document order, also inside callouts and exercises
+                image = child[0] if len(child) == 1 else None
+                if image is None or image.tag != "img" or not image.get("src", "").startswith("fig:") \
+                        or (child.text or "").strip() or (image.tail or "").strip():
+                    continue
+                name, line = figure_address(image.get("src"), lines)
+                if not image.get("alt", "").strip():
+                    raise BuildError(f"figure '{name}' has no alt text; say what it shows: "
+                                     f'![What the figure shows](fig:{name} "Caption.")', path, line)
+                parent = parents[child]
+                parent[list(parent).index(child)] = etree.Element("figure-slot",
+                                                                  {"data-index": str(len(self.figures))})
+                self.figures.append({"name": name, "number": len(self.figures) + 1, "line": line,
+                                     "alt": image.get("alt"), "caption": image.get("title", "")})
             for element in root.iter("img"):  # every lone one is a slot now
                 if element.get("src", "").startswith("fig:"):
                     name, line = figure_address(element.get("src"), lines)
@@ -192,17 +197,20 @@ def figure_extension(path, lines):
     return FigureExtension()
 
 
-def markdown_to_html(text, path=None, lines=()):
+def markdown_to_html(text, solutions=True, path=None, lines=()):
     """HTML of the body with a slot per figure, its table of contents (toc tokens) and its figures in order.
 
-    `lines`: the line in the file of each figure's mark (see mark_figures), for errors.
+    With `solutions` false, every solution is left out (see blocks.py). The contents list
+    sections, not the exercises' headings. `lines`: the line in the file of each figure's
+    mark (see mark_figures), for errors.
     """
     import markdown
-    md = markdown.Markdown(extensions=EXTENSIONS + [figure_extension(path, lines)],
+    md = markdown.Markdown(extensions=EXTENSIONS + [figure_extension(path, lines), blocks_extension(solutions)],
                            extension_configs=EXTENSION_CONFIGS, output_format="html")
     # The "#" of a heading's self-link would be its whole name to a screen reader.
     html = md.convert(text).replace('class="headerlink" ', 'class="headerlink" aria-label="Link to this section" ')
-    return html, md.toc_tokens, md.treeprocessors["figures"].figures
+    exercises = {exercise["id"] for exercise in md.treeprocessors["blocks"].exercises}
+    return html, without_exercises(md.toc_tokens, exercises), md.treeprocessors["figures"].figures
 
 
 def fill_figures(html, figures, manifests, url_for, path=None):

@@ -150,7 +150,18 @@ def render_formulas(formulas, path, store, line_of=None, macros=NO_MACROS):
                 j = i - len(probes)
                 line = line_of(j) if line_of else formulas[j].line
                 raise BuildError(f"cannot render formula: {errors[key]}", path, line)
-    return [html[key] for key in keys[len(probes):]]
+    return [valid_mathml(html[key]) for key in keys[len(probes):]]
+
+
+# KaTeX puts an operator's invisible function application inside a script
+# (`<msub><mi>λ</mi><mi>max</mi><mo>⁡</mo></msub>`), giving <msub> three
+# children, which MathML forbids (KaTeX issue #3721). Group the script's two.
+_STRAY_APPLY = re.compile("(<mi>[^<]*</mi><mo>\u2061</mo>)(?=</msub>|</msup>)")
+
+
+def valid_mathml(html):
+    """Rendered KaTeX with the script groups the HTML validator requires."""
+    return _STRAY_APPLY.sub(r"<mrow>\1</mrow>", html)
 
 
 _JINJA = re.compile(r"{{.*?}}|{%.*?%}|{#.*?#}", re.S)

@@ -3,7 +3,8 @@
     text, formulas = protect_math(markdown_source, path)    # formulas -> tokens
     html = restore_math(markdown_to_html(text), rendered)   # tokens -> KaTeX HTML (see mathtex.py)
 
-The scanner knows Markdown's code (fenced, indented, spans), so a `$` in code stays a `$`.
+The scanner knows Markdown's code (fenced, indented, spans), so a `$` in code stays a `$`, and the
+indented blocks of callouts and exercises (`!!! note`, `??? solution`; blocks.py), so their text is not.
 """
 import bisect
 import re
@@ -19,6 +20,7 @@ _FENCE_OPEN = re.compile(r"[ \t]*(`{3,}|~{3,})")
 _LIST_ITEM = re.compile(r" {0,3}(?:[-*+]|\d+[.)])[ \t]")
 _QUOTE_PREFIX = re.compile(r"[ \t]*(?:>[ \t]?)+")
 _PLAIN = re.compile(r".[^\n\\`$]*")  # one character, and those after it that neither end a line nor start anything
+_BLOCK_OPEN = re.compile(r"[ \t]*(?:!!!|\?{3}\+?) ?[\w\"-]")  # its content is indented 4 more
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class Scanner:
         self.fence = None  # (char, length) of the open fenced code block
         self.code_indent = None  # indentation of the open indented code block
         self.in_list = False
+        self.blocks = []  # content indentation of each open `!!!` / `???` block, innermost last
 
     # -- positions ---------------------------------------------------------
     def line_of(self, pos):
@@ -95,8 +98,11 @@ class Scanner:
         if self.code_indent is not None and indent >= self.code_indent:
             return True
         self.code_indent = None
+        while self.blocks and indent < self.blocks[-1]:
+            self.blocks.pop()  # a line indented less than a block's content ends the block
+        base = self.blocks[-1] if self.blocks else 0  # code inside a block is indented from its content
         blank_before = self.prev_line_blank(start)
-        needed = 8 if self.in_list else 4
+        needed = base + (8 if self.in_list else 4)
         if blank_before and indent >= needed:
             self.code_indent = needed
             return True
@@ -104,11 +110,13 @@ class Scanner:
         if m and not (m.group(1)[0] == "`" and "`" in line[m.end() :]):
             self.fence = (m.group(1)[0], len(m.group(1)))
             return True
-        if indent < 4:
-            if _LIST_ITEM.match(line):
+        if indent - base < 4:
+            if _LIST_ITEM.match(line.lstrip(" \t")):
                 self.in_list = True
             elif blank_before:
                 self.in_list = False
+        if _BLOCK_OPEN.match(line):
+            self.blocks.append(indent + 4)
         return False
 
     def stops_inline(self, pos):
@@ -269,17 +277,6 @@ def protect_math(text, path):
     return Scanner(text, path).run()
 
 
-# KaTeX puts an operator's invisible function application inside a script
-# (`<msub><mi>λ</mi><mi>max</mi><mo>⁡</mo></msub>`), giving <msub> three
-# children, which MathML forbids (KaTeX issue #3721). Group the script's two.
-_STRAY_APPLY = re.compile("(<mi>[^<]*</mi><mo>\u2061</mo>)(?=</msub>|</msup>)")
-
-
-def valid_mathml(html):
-    """Rendered KaTeX with the script groups the HTML validator requires."""
-    return _STRAY_APPLY.sub(r"<mrow>\1</mrow>", html)
-
-
 def restore_math(html, rendered):
     """Put rendered formulas back in place of their tokens.
 
@@ -292,7 +289,7 @@ def restore_math(html, rendered):
         index = int(m.group(1))
         if index >= len(rendered):
             raise ValueError(f"math token {m.group(0)} has no rendered formula")
-        return valid_mathml(rendered[index])
+        return rendered[index]
 
     def is_display(s):
         return s.startswith('<span class="katex-display')

@@ -2,18 +2,22 @@
 
 The only variables a template sees are the dataclasses declared here. A page
 is rendered only when something it shows, or any code that shapes it, has
-changed; otherwise its HTML comes from the store.
+changed; otherwise its HTML comes from the store. The course's `solutions` setting
+(content/index.md) is part of every page's key: with `solutions: false` no solution is on
+any page, nor a figure only a solution showed.
 """
 import functools
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import mathtex
+from .blocks import check_blocks
 from .errors import BuildError
 from .keys import digest
-from .lectures import static_files
+from .lectures import load_code, static_files
 from .macros import NO_MACROS
-from .markup import check_figure_references, check_no_figure_left, fill_figures, mark_figures, markdown_to_html
+from .markup import (check_figure_references, check_no_figure_left, figure_references, fill_figures, mark_figures,
+                     markdown_to_html)
 from .mathtokens import protect_math, restore_math
 from .prose import EmptyInFormula, guard_formulas, render_prose
 
@@ -70,6 +74,8 @@ class Body:
     toc: list
     figures: list   # what each figure slot shows (see markup.fill_figures)
     formulas: list  # rendered HTML of each math token
+    solutions: bool = True     # whether it shows the solutions
+    macros: str = NO_MACROS.digest  # what the macros its formulas were typeset with mean (macros.Macros.digest)
     path: object = None        # the Markdown file, for errors
     figure_lines: list = ()    # line in that file of each figure mark (see markup.mark_figures)
 
@@ -81,8 +87,9 @@ class Body:
         return html
 
 
-def page_body(text, path, first_line, context, store, macros=NO_MACROS):
+def page_body(text, path, first_line, context, store, solutions=True, macros=NO_MACROS):
     """Placeholders, then math, then Markdown: all of a page body that does not need its figures."""
+    check_blocks(text, path, first_line)
     padded = "\n" * (first_line - 1) + text  # so every error's line is the file's line
     try:
         guarded, guards = guard_formulas(text, mathtex.source_formulas(text), first_line)
@@ -102,15 +109,21 @@ def page_body(text, path, first_line, context, store, macros=NO_MACROS):
     # Jinja may have added or dropped lines: a bad formula is reported at its line in the file.
     rendered = mathtex.render_formulas(formulas, path, store, macros=macros,
                                        line_of=lambda i: mathtex.source_lines(formulas, padded, path)[i])
-    return Body(*markdown_to_html(protected, path, figure_lines), rendered, path, figure_lines)
+    return Body(*markdown_to_html(protected, solutions, path, figure_lines), rendered, solutions, macros.digest, path,
+                figure_lines)
 
 
-def lecture_body(lecture, store, macros=NO_MACROS):
-    """The body of a lecture's page, before its figures are in; its formulas may use the course's `macros`."""
+def lecture_body(lecture, store, solutions=True, macros=NO_MACROS):
+    """The body of a lecture's page, before its figures are in; its formulas may use the course's `macros`.
+
+    A reused lecture's code is imported here if its prose shows code with `source()`.
+    """
+    if lecture.reused and not lecture.computations and not lecture.figures and "source(" in lecture.body:
+        load_code(lecture)
     # The figures its code declares (the body may be written while they are drawn), or a reused lecture's.
     check_figure_references(lecture.body, lecture.source, lecture.body_line,
                             [spec.name for spec in lecture.figures] or list(lecture.manifests))
-    return page_body(lecture.body, lecture.source, lecture.body_line, lecture.results, store, macros)
+    return page_body(lecture.body, lecture.source, lecture.body_line, lecture.results, store, solutions, macros)
 
 
 def lecture_link(lecture):
@@ -134,18 +147,19 @@ class Pages:
     """Renders the site's pages through the store, and counts those it rendered.
 
     Every page depends on `code` (reuse.Code: the Python sources and
-    libraries), the templates, KaTeX and the course's macros, besides its content.
+    libraries), the templates, KaTeX and the course's macros, and whether solutions are shown, besides its content.
     """
 
-    def __init__(self, course_title, store, templates, code, macros=NO_MACROS):
-        self.course_title, self.store, self.rendered, self.macros = course_title, store, 0, macros
+    def __init__(self, course_title, store, templates, code, solutions=True, macros=NO_MACROS):
+        self.course_title, self.store, self.rendered = course_title, store, 0
+        self.solutions, self.macros = solutions, macros
         self.env = functools.cache(lambda: template_environment(templates))  # only if a page is rendered
         self.code = digest(code.fingerprint, [p.read_bytes().hex() for p in sorted(Path(templates).rglob("*.*"))],
                            mathtex.RENDER_SCRIPT.read_text(), mathtex.katex_version(), macros.digest)
 
     def cached(self, render, *inputs):
         """A page's HTML: reused while the code and `inputs` are unchanged, else `render()`ed and stored."""
-        key = digest(self.code, self.course_title, *inputs)
+        key = digest(self.code, self.course_title, self.solutions, *inputs)
         html = self.store.get_text("page", key)
         if html is None:
             html = render()
@@ -159,7 +173,9 @@ class Pages:
         following = links[index + 1] if index + 1 < len(links) else None
 
         def render():
-            body = lecture.page_body or lecture_body(lecture, self.store, self.macros)
+            body = lecture.page_body
+            if body is None or (body.solutions, body.macros) != (self.solutions, self.macros.digest):
+                body = lecture_body(lecture, self.store, self.solutions, self.macros)
             meta = lecture.meta
             return self.env().get_template("lecture.html").render(page=LecturePage(
                 self.course_title, "../", meta["title"], meta["number"], meta["summary"],
@@ -171,17 +187,26 @@ class Pages:
     def home(self, source, intro_md, intro_line, cards):
         """HTML of the course home: its introduction and a card per lecture."""
         def render():
-            intro = page_body(intro_md, source, intro_line, {}, self.store, self.macros).finish({})
+            intro = page_body(intro_md, source, intro_line, {}, self.store, self.solutions, self.macros).finish({})
             return self.env().get_template("home.html").render(page=HomePage(self.course_title, "", intro, cards))
         return self.cached(render, intro_md, [card.__dict__ for card in cards])
 
 
-def lecture_files(lecture, html, store):
+def withheld_figures(lecture, html):
+    """Figures the Markdown shows but the page does not: those only a withheld solution showed."""
+    url_for, shown = figure_url(lecture.manifests), {name for name, _ in figure_references(lecture.body, 1)}
+    return {name for name in shown & lecture.manifests.keys() if name != lecture.meta.get("thumbnail")
+            and not any(f'"{url_for(name, role)}"' in html for role in lecture.manifests[name]["files"])}
+
+
+def lecture_files(lecture, html, store, solutions=True):
     """The site files of one lecture: page, results.json, figures (checked bytes)."""
     files = {f"{lecture.slug}/index.html": html.encode(),
              f"{lecture.slug}/results.json": lecture.results_json.encode()}
-    url_for = figure_url(lecture.manifests)
+    url_for, withheld = figure_url(lecture.manifests), set() if solutions else withheld_figures(lecture, html)
     for name, manifest in lecture.manifests.items():
+        if name in withheld:
+            continue
         for role, blob in manifest["files"].items():
             data = lecture.blobs.get(blob) or store.get_blob(blob)
             if data is None:
@@ -193,11 +218,12 @@ def lecture_files(lecture, html, store):
 
 def site_files(course, lectures, store, code, templates):
     """Every file of the site, relative path -> bytes; counts pages (rendered, reused) into `pages.rendered`."""
-    pages = Pages(course.meta.get("title", "Course"), store, templates, code, course.macros)
+    solutions = course.meta.get("solutions", True)
+    pages = Pages(course.meta.get("title", "Course"), store, templates, code, solutions, course.macros)
     links = [lecture_link(lecture) for lecture in lectures]
     files = {}
     for index, lecture in enumerate(lectures):
-        files.update(lecture_files(lecture, pages.lecture(lecture, links, index), store))
+        files.update(lecture_files(lecture, pages.lecture(lecture, links, index), store, solutions))
         files.update(static_files(lecture))
     files["index.html"] = pages.home(course.source, course.intro, course.intro_line, links).encode()
     files["assets/style.css"] = (Path(templates) / "static" / "style.css").read_bytes()

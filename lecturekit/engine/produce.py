@@ -12,6 +12,7 @@ from . import mathtex
 from .compute import (NeedsRun, check_finite, compute_lecture, figures_first_order, imports_a_new_library,
                       known_keys, merge_into)
 from .errors import BuildError
+from .blocks import check_blocks
 from .figures import cached, check_inputs, figure_tasks, figure_worker, label, static_key
 from .lectures import load_code
 from .macros import NO_MACROS
@@ -27,7 +28,7 @@ def _compute_main(conn, lecture, store, order):
         conn.send(("ready", name, key, published, read, seconds))
     try:
         ran = compute_lecture(lecture, store, order, report, starting=lambda name: conn.send(("start", name)))
-        conn.send(("done", ran, store.used))
+        conn.send(("done", ran, store.used, store.written))
     except BuildError as error:
         conn.send(("failed", error))
 
@@ -136,6 +137,7 @@ class Production:
                     elif kind == "done":
                         self.lecture.ran, computing = message[1], None
                         self.store.mark_used(message[2])
+                        self.store.written |= message[3]
                         SCHEDULER.retire(helper)
                         self.dispatch()
                         self.when_computed()  # the workers draw meanwhile
@@ -146,8 +148,9 @@ class Production:
                     helper.doing = None
                     if kind == "failed":
                         raise message[2]
-                    _, _, manifests, read, seconds, used = message
+                    _, _, manifests, read, seconds, used, written = message
                     self.store.mark_used(used)
+                    self.store.written |= written
                     self.progress(f"drew {label(self.tasks[index])} ({seconds:.2f} s)")
                     self.lecture.manifests.update(manifests)
                     self.lecture.reads.update(read)
@@ -171,11 +174,11 @@ def compute_and_draw(lecture, store, progress=lambda message: None, when_compute
     return lecture
 
 
-def produce(lecture, store, code, steps, previous_site, macros=NO_MACROS):
+def produce(lecture, store, code, steps, previous_site, solutions=True, macros=NO_MACROS):
     """A lecture's results, figures and page body: reused whole when nothing changed, else made.
 
-    `previous_site` is the site as last published: where a reused lecture's figures are checked;
-    `macros` are the course's, which its formulas may use.
+    `previous_site` is the site as last published: where a reused lecture's figures are checked.
+    `solutions`: whether the page shows them, and `macros`, which its formulas may use (the course's settings).
     """
     if reuse(lecture, store, code, previous_site):  # its figure references are checked if its page is rendered
         steps.done(f"{lecture.slug}: reused; nothing its results or figures depend on changed")
@@ -184,11 +187,12 @@ def produce(lecture, store, code, steps, previous_site, macros=NO_MACROS):
         load_code(lecture)
         check_figure_references(lecture.body, lecture.source, lecture.body_line,
                                 [spec.name for spec in lecture.figures])
+        check_blocks(lecture.body, lecture.source, lecture.body_line)
         typeset = mathtex.prerender_static_math(lecture.body, store, macros)  # Node starts while the code runs
 
         def write_body():
             typeset()
-            lecture.page_body = lecture_body(lecture, store, macros)
+            lecture.page_body = lecture_body(lecture, store, solutions, macros)
         try:
             compute_and_draw(lecture, store, lambda message: steps.note(message), write_body)
         finally:

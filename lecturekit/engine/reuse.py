@@ -19,31 +19,33 @@ from pathlib import Path
 from .compute import resolved_key
 from .pages import figure_url
 from .keys import digest, source_closure
-from .reads import file_digests
+from .reads import file_digests, import_reads
+from .sources import expect, is_project_file
 
 FORMAT = "1"
 
 
 @dataclass(frozen=True)
 class Code:
-    """The project's own Python code (the engine, the numerics, build.py): where it is and its fingerprint."""
-    roots: tuple
+    """The project's own Python code (the engine, the numerics, build.py): its files and their fingerprint."""
+    files: frozenset
     fingerprint: str
 
 
 def project_code(roots):
     """Code of every Python file under `roots`, with the Python version and the installed distributions."""
-    roots = tuple(Path(r).resolve() for r in roots)
-    return Code(tuple(os.fspath(r) for r in roots), code_fingerprint(roots))
+    files = sorted(p.resolve() for root in map(Path, roots) for p in (root.rglob("*.py") if root.is_dir() else [root]))
+    return Code(frozenset(map(os.fspath, files)), code_fingerprint(files))
 
 
-def code_fingerprint(roots):
-    """Digest of every Python file under `roots`, the Python version and the installed distributions."""
+def code_fingerprint(files):
+    """Digest of Python files, the Python version and the installed distributions."""
     h = hashlib.sha256(f"{FORMAT} {sys.version}".encode())
-    for root in map(Path, roots):
-        for path in sorted(root.rglob("*.py")) if root.is_dir() else [root]:
-            h.update(str(path).encode())
-            h.update(path.read_bytes())
+    for path in files:
+        data = path.read_bytes()
+        expect(path, data)  # a key made later from another text would be a key for code that did not run
+        h.update(str(path).encode())
+        h.update(data)
     for folder in sorted({p for p in sys.path if p.endswith("site-packages") and os.path.isdir(p)}):
         h.update("\n".join(sorted(os.listdir(folder))).encode())  # dist-info names carry versions
     return h.hexdigest()
@@ -100,9 +102,13 @@ def remember(lecture, store, code, entries):
     static = lecture.fingerprint
     reached = {f for spec in lecture.computations + lecture.figures for f in source_closure(spec.fn)[2]}
     folder = lecture.folder.resolve()
-    own = {os.path.join(folder, name) for name in _fingerprinted(lecture)}
-    depends = sorted(f for f in set(lecture.reads) | reached
-                     if os.path.realpath(f) not in own and not f.startswith(code.roots))
+    covered = code.files | {os.path.join(folder, name) for name in _fingerprinted(lecture)}
+    # Project modules outside the code roots (a course's shared helpers) count whole, and so does what
+    # any project module read as it was imported this build (an earlier lecture may have imported it).
+    loaded = {m.__file__ for name, m in list(sys.modules.items()) if not name.startswith("lecture_")
+              and isinstance(getattr(m, "__file__", None), str) and is_project_file(m.__file__)}
+    depends = sorted(f for f in set(lecture.reads) | reached | loaded | set(import_reads())
+                     if os.path.realpath(f) not in covered)
     key = digest(static, file_digests(depends))
     store.put_json("lecture-reads", static, depends)
     store.put_json("lecture", key, {"keys": lecture.keys, "results": lecture.results,

@@ -44,6 +44,7 @@ def _die_with_parent():
 
 
 def _helper_main(conn, parent_pid, target, args):
+    os.setpgid(0, 0)  # a group of its own: whatever it forks is stopped with it (see Scheduler.retire)
     _die_with_parent()
     if os.getppid() != parent_pid:  # the build died before the line above took effect
         os._exit(1)
@@ -91,12 +92,20 @@ class Scheduler:
         self.helpers.append(helper)
         return helper
 
-    def messages(self, helpers, timeout=None):
-        """(helper, message) pairs as they arrive from `helpers`; raises HelperDied when one dies."""
+    def messages(self, helpers, timeout=1.0):
+        """(helper, message) pairs as they arrive from `helpers`; raises HelperDied when one dies.
+
+        A helper's death is also seen by its process having ended, checked at least every `timeout`
+        seconds: a child it forked may hold its pipe (and multiprocessing's sentinel) open for ever.
+        """
         import multiprocessing.connection
         by_conn = {h.conn: h for h in helpers}
         ready = multiprocessing.connection.wait(list(by_conn), timeout)
-        for conn in ready:
+        for ended in [h for h in helpers if h.conn not in ready and not h.process.is_alive()]:
+            if not ended.conn.poll():
+                self.retire(ended)
+                raise HelperDied(ended.death())
+        for conn in [r for r in ready if r in by_conn]:
             helper = by_conn[conn]
             try:
                 message = conn.recv()
@@ -120,6 +129,10 @@ class Scheduler:
         if helper.process.is_alive():
             helper.process.kill()
             helper.process.join()
+        try:  # what it forked, which may hold the build's output open
+            os.killpg(helper.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
 
     def run_program(self, argv, stdin_text):
         """Start a program (Node) fed `stdin_text`; the request is fully written on return."""

@@ -6,12 +6,16 @@ Python. Files are parsed once per content; their trees are shared by every key.
 """
 import ast
 import functools
+import hashlib
 import importlib
 import importlib.util
 import inspect
+import os
 import symtable
 import sys
 from pathlib import Path
+
+from .errors import BuildError
 
 LIBRARY_ROOTS = tuple({Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)})
 
@@ -29,9 +33,41 @@ def project_module(module):
     return is_project_file(getattr(module, "__file__", None) or "")
 
 
+class Changed(BuildError):
+    """A source file changed while the build ran: a key made now could describe code that did not run."""
+
+
+_SEEN = {}  # source file -> sha256 of its bytes when this build first saw them (imported, hashed or parsed)
+
+
+def expect(filename, data):
+    """Note the bytes a source file had when the build first used it (at import, or when hashed)."""
+    _SEEN.setdefault(os.path.abspath(filename), hashlib.sha256(data).hexdigest())
+
+
+def check_unchanged():
+    """Every source file the build used still holds what it held then; else Changed, naming it."""
+    for filename, sha in _SEEN.items():
+        try:
+            now = hashlib.sha256(Path(filename).read_bytes()).hexdigest()
+        except OSError:
+            now = None
+        if now != sha:
+            raise Changed(f"{filename} changed while the build ran; build again", filename)
+
+
+def forget_seen():
+    """Start a new build's record of source files (a process may build more than once)."""
+    _SEEN.clear()
+
+
 def _parsed(filename):
     """(definitions by first line and by qualified name, module tree, symbol table) of a source file."""
-    return _parse(filename, Path(filename).read_text(encoding="utf-8"))
+    data = Path(filename).read_bytes()
+    expect(filename, data)
+    if _SEEN[os.path.abspath(filename)] != hashlib.sha256(data).hexdigest():
+        raise Changed(f"{filename} changed while the build ran; build again", filename)
+    return _parse(filename, data.decode("utf-8"))
 
 
 @functools.lru_cache(maxsize=256)
@@ -65,19 +101,26 @@ def definition(obj):
     if obj.__name__ == "<lambda>":  # one lambda on its line, or it cannot be told from its neighbours
         found = [n for n in ast.walk(tree) if isinstance(n, ast.Lambda) and n.lineno == obj.__code__.co_firstlineno]
         return (found[0], filename) if len(found) == 1 else (None, filename)
-    node = by_line.get(obj.__code__.co_firstlineno) if inspect.isfunction(obj) else by_name.get(obj.__qualname__)
-    return (node, filename) if node is not None and node.name == obj.__name__ else (None, filename)
+    if inspect.isfunction(obj):  # its code's own name: functools.wraps gives a wrapper the wrapped one's
+        node, name = by_line.get(obj.__code__.co_firstlineno), obj.__code__.co_name
+    else:
+        node, name = by_name.get(obj.__qualname__), obj.__name__
+    return (node, filename) if node is not None and node.name == name else (None, filename)
 
 
 @functools.cache
 def node_facts(node):
-    """(source text without docstrings or comments, attribute chains, import statements) of a definition.
+    """(source text without docstrings or comments, attribute chains, import statements, names passed
+    first to getattr) of a definition.
 
-    One walk of the tree serves all three (memoized: figures share helpers).
+    One walk of the tree serves all four (memoized: figures share helpers).
     """
-    chains, imports, stack = set(), [], [node]
+    chains, imports, looked_up, stack = set(), [], set(), [node]
     while stack:
         inner = stack.pop()
+        if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) and inner.func.id == "getattr" \
+                and inner.args and isinstance(inner.args[0], ast.Name):
+            looked_up.add(inner.args[0].id)
         if isinstance(inner, ast.Attribute):
             parts, value = [inner.attr], inner.value
             while isinstance(value, ast.Attribute):
@@ -88,7 +131,7 @@ def node_facts(node):
         elif isinstance(inner, (ast.Import, ast.ImportFrom)):
             imports.append(inner)
         stack.extend(ast.iter_child_nodes(inner))
-    return ast.unparse(node), tuple(sorted(chains)), tuple(imports)
+    return ast.unparse(node), tuple(sorted(chains)), tuple(imports), frozenset(looked_up)
 
 
 def scope_table(filename, qualname, line):
@@ -113,30 +156,46 @@ def global_names(table):
 
 
 def local_imports(imports, package):
-    """{bound name: module or object} of the project imports inside a definition; libraries as names."""
+    """{bound name: module or object} of the project imports inside a definition; libraries as names.
+
+    What a project module reads as it is imported here is noted like a lecture's import reads.
+    """
+    from . import reads
+    with reads.recording() as found:
+        bound, libraries = _local_imports(imports, package)
+    reads.note_import_reads(found)
+    return bound, libraries
+
+
+def _local_imports(imports, package):
     bound, libraries = {}, set()
     for inner in imports:
-        if isinstance(inner, ast.Import):
-            for alias in inner.names:
-                top = alias.name.split(".")[0]
-                if _is_project_package(top):
-                    module = importlib.import_module(alias.name)
-                    bound[alias.asname or top] = module if alias.asname else importlib.import_module(top)
-                else:
-                    libraries.add(top)
-        elif isinstance(inner, ast.ImportFrom):
-            name = importlib.util.resolve_name("." * inner.level + (inner.module or ""), package) \
-                if inner.level else inner.module
-            if not _is_project_package(name.split(".")[0]):
-                libraries.add(name.split(".")[0])
-                continue
-            module = importlib.import_module(name)
-            for alias in inner.names:
-                value = getattr(module, alias.name, None)
-                if value is None:
-                    value = importlib.import_module(f"{name}.{alias.name}")
-                bound[alias.asname or alias.name] = value
+        try:
+            if isinstance(inner, ast.Import):
+                for alias in inner.names:
+                    top = alias.name.split(".")[0]
+                    if _is_project_package(top):
+                        module = importlib.import_module(alias.name)
+                        bound[alias.asname or top] = module if alias.asname else importlib.import_module(top)
+                    else:
+                        libraries.add(top)
+            elif isinstance(inner, ast.ImportFrom):
+                name = importlib.util.resolve_name("." * inner.level + (inner.module or ""), package) \
+                    if inner.level else inner.module
+                if not _is_project_package(name.split(".")[0]):
+                    libraries.add(name.split(".")[0])
+                    continue
+                module = importlib.import_module(name)
+                for alias in inner.names:
+                    value = getattr(module, alias.name, _MISSING)
+                    bound[alias.asname or alias.name] = importlib.import_module(f"{name}.{alias.name}") \
+                        if value is _MISSING else value
+        except ImportError:  # an import that cannot run here (a branch not taken): its text is in the key
+            continue
     return bound, libraries
+
+
+_MISSING = object()
 
 
 @functools.cache

@@ -32,6 +32,7 @@ class Store:
         self.blob_root = Path(blob_root) if blob_root else self.root / "blobs"
         self.used = set()  # entry paths (relative to their root) this build read or wrote
         self.trackers = []  # sets collecting the same while a `tracking` block runs
+        self.written = set()  # (kind or "blobs", name) of what this build wrote, here and in its helpers
 
     def _use(self, name):
         self.used.add(name)
@@ -55,12 +56,9 @@ class Store:
     def get(self, kind, key):
         """The payload stored under (kind, key), or None if absent or damaged."""
         path = self._path(kind, key)
-        try:
-            data = path.read_bytes()
-        except (FileNotFoundError, NotADirectoryError):
+        data = self._read(path)
+        if data is None:
             return None
-        except OSError as error:
-            return self._damaged(path, f"unreadable ({error.strerror})")
         header, newline, payload = data.partition(b"\n")
         if not newline or not header.startswith(MAGIC) \
                 or header[len(MAGIC):] != hashlib.sha256(payload).hexdigest().encode():
@@ -73,6 +71,7 @@ class Store:
         header = MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n"
         atomic_write_bytes(self._path(kind, key), header + payload)
         self._use(f"{kind}/{key}")
+        self.written.add(f"{kind}/{key}")
 
     def get_json(self, kind, key):
         payload = self.get(kind, key)
@@ -95,22 +94,29 @@ class Store:
         path = self.blob_root / name
         if not path.is_file() or path.stat().st_size != len(data):
             atomic_write_bytes(path, data)
+            self.written.add(f"blobs/{name}")
         self._use(f"blobs/{name}")
         return name
 
     def get_blob(self, name):
         """A blob's bytes, or None if absent or damaged."""
         path = self.blob_root / name
-        try:
-            data = path.read_bytes()
-        except (FileNotFoundError, NotADirectoryError):
+        data = self._read(path)
+        if data is None:
             return None
-        except OSError as error:
-            return self._damaged(path, f"unreadable ({error.strerror})")
         if hashlib.sha256(data).hexdigest() != name.split(".", 1)[0]:
             return self._damaged(path, "its content does not match its name")
         self._use(f"blobs/{name}")
         return data
+
+    def _read(self, path):
+        """A file's bytes; None if it is absent, or unreadable (reported as damaged)."""
+        try:
+            return path.read_bytes()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except OSError as error:
+            return self._damaged(path, f"unreadable ({error.strerror})")
 
     def _damaged(self, path, why):
         print(f"warning: cache entry {path} is damaged ({why}); it is dropped and rebuilt", file=sys.stderr)
@@ -121,6 +127,14 @@ class Store:
         return None
 
     # -- what recent builds used -----------------------------------------------
+    def forget_written(self, also=()):
+        """Delete what this build wrote (and `also`, a helper's writes): its keys may not describe its code."""
+        for name in self.written | set(also):
+            kind, _, key = name.partition("/")
+            path = self.blob_root / key if kind == "blobs" else self._path(kind, key)
+            path.unlink(missing_ok=True)
+        self.written.clear()
+
     def mark_used(self, names):
         """Entries a build relies on without reading them here (a reused lecture's, a helper process's)."""
         for name in names:

@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+from browser_support import contrast, luminance
+
 SCHEMES = ["light", "dark"]
 WIDTHS = [1200, 390]
 PHONE = 390
@@ -77,25 +79,6 @@ OVERFLOW = """() => {
     right: el.getBoundingClientRect().right}));
   return {page: document.scrollingElement.scrollWidth, viewport: innerWidth, boxes};
 }"""
-
-
-def rgb(css):
-    values = [float(v) for v in re.findall(r"[\d.]+", css)[:3]]
-    assert len(values) == 3, css
-    return values
-
-
-def luminance(css):
-    def channel(c):
-        c /= 255
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-    r, g, b = (channel(c) for c in rgb(css))
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(a, b):
-    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
 
 
 def lecture_urls(site):
