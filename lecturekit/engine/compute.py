@@ -92,10 +92,15 @@ def static_key(spec, keys):
         raise BuildError(str(error), *spec.where) from None
 
 
+def full_key(static, read):
+    """The key of what ran: its static key joined with the content of the files it read."""
+    return digest(static, reads.file_digests(read))
+
+
 def resolved_key(store, kind, static):
     """(full key, files read): the static key with the content of the files read last time ((None, []): never run)."""
     read = store.get_json(f"{kind}-reads", static)
-    return (None, []) if read is None else (digest(static, reads.file_digests(read)), read)
+    return (None, []) if read is None else (full_key(static, read), read)
 
 
 def known_keys(lecture, store):
@@ -141,7 +146,7 @@ def run_computation(spec, inputs, store, keys, source):
     except Exception as error:
         raise BuildError(f"computation '{spec.name}' failed: {describe_failure(error, source)}", *spec.where) \
             from error
-    key = digest(static, reads.file_digests(read))
+    key = full_key(static, read)
     store.put("results", key, payload)
     store.put_json("results-reads", static, read)
     return key, payload, read

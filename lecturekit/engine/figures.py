@@ -9,7 +9,7 @@ under its key, names its files: blobs in the store, named by their hash.
 import time
 
 from . import reads, values
-from .compute import resolved_key
+from .compute import full_key, resolved_key
 from .errors import BuildError, describe_failure
 from .keys import Opaque, describe_arguments, digest, make_key, source_closure
 
@@ -96,7 +96,7 @@ def draw(task, inputs, static, store, source):
             files = {spec.name: figure_files(drawn[spec.name]) for spec in task}
     except Exception as error:
         raise BuildError(f"{label(task)} failed: {describe_failure(error, source)}", *first.where) from error
-    key = digest(static, reads.file_digests(read))
+    key = full_key(static, read)
     manifests = {}
     for name, (outputs, width, height) in files.items():
         manifest = {"files": {role: store.put_blob(data, suffix) for role, (suffix, data) in outputs.items()},

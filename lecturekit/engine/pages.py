@@ -199,20 +199,27 @@ def withheld_figures(lecture, html):
             and not any(f'"{url_for(name, role)}"' in html for role in lecture.manifests[name]["files"])}
 
 
+def figure_site_files(slug, manifests):
+    """(figure name, site path, file's name in the store) of every file of a lecture's figures."""
+    url_for = figure_url(manifests)
+    for name, manifest in manifests.items():
+        for role, blob in manifest["files"].items():
+            yield name, f"{slug}/{url_for(name, role)}", blob
+
+
 def lecture_files(lecture, html, store, solutions=True):
     """The site files of one lecture: page, results.json, figures (checked bytes)."""
     files = {f"{lecture.slug}/index.html": html.encode(),
              f"{lecture.slug}/results.json": lecture.results_json.encode()}
-    url_for, withheld = figure_url(lecture.manifests), set() if solutions else withheld_figures(lecture, html)
-    for name, manifest in lecture.manifests.items():
+    withheld = set() if solutions else withheld_figures(lecture, html)
+    for name, site_file, blob in figure_site_files(lecture.slug, lecture.manifests):
         if name in withheld:
             continue
-        for role, blob in manifest["files"].items():
-            data = lecture.blobs.get(blob) or store.get_blob(blob)
-            if data is None:
-                raise BuildError(f"figure '{name}': its file vanished from the store during the build; build again",
-                                 lecture.folder)
-            files[f"{lecture.slug}/{url_for(name, role)}"] = data
+        data = lecture.blobs.get(blob) or store.get_blob(blob)
+        if data is None:
+            raise BuildError(f"figure '{name}': its file vanished from the store during the build; build again",
+                             lecture.folder)
+        files[site_file] = data
     return files
 
 

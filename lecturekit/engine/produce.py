@@ -118,6 +118,11 @@ class Production:
             worker.send((index, self.statics[index], self.lecture.keys))
             self.busy[worker] = index
 
+    def _absorb(self, used, written):
+        """What a helper read and wrote in its copy of the store: kept from pruning, and forgettable."""
+        self.store.mark_used(used)
+        self.store.written |= written
+
     def loop(self, computing):
         """Relay messages until every result is in and every figure drawn."""
         while True:
@@ -136,8 +141,7 @@ class Production:
                         self.ready_tasks()
                     elif kind == "done":
                         self.lecture.ran, computing = message[1], None
-                        self.store.mark_used(message[2])
-                        self.store.written |= message[3]
+                        self._absorb(*message[2:4])
                         SCHEDULER.retire(helper)
                         self.dispatch()
                         self.when_computed()  # the workers draw meanwhile
@@ -149,8 +153,7 @@ class Production:
                     if kind == "failed":
                         raise message[2]
                     _, _, manifests, read, seconds, used, written = message
-                    self.store.mark_used(used)
-                    self.store.written |= written
+                    self._absorb(used, written)
                     self.progress(f"drew {label(self.tasks[index])} ({seconds:.2f} s)")
                     self.lecture.manifests.update(manifests)
                     self.lecture.reads.update(read)

@@ -16,11 +16,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .compute import resolved_key
-from .pages import figure_url
+from .compute import full_key, resolved_key
+from .pages import figure_site_files
 from .keys import digest, source_closure
-from .reads import file_digests, import_reads
+from .reads import import_reads
 from .sources import expect, is_project_file
+from .store import blob_hash
 
 FORMAT = "1"
 
@@ -77,14 +78,11 @@ def reuse(lecture, store, code, previous_site):
     record = store.get_json("lecture", key) if key else None
     if record is None:
         return False
-    blobs, url_for = {}, figure_url(record["manifests"])
-    for name, manifest in record["manifests"].items():
-        for role, blob in manifest["files"].items():
-            site_file = f"{lecture.slug}/{url_for(name, role)}"
-            blobs[blob] = previous_site.copy(site_file, blob.split(".")[0]) or store.get_blob(blob)
-            if blobs[blob] is None:
-                return False
-            store.mark_used([f"blobs/{blob}"])
+    blobs = {}
+    for _, site_file, blob in figure_site_files(lecture.slug, record["manifests"]):
+        blobs[blob] = previous_site.copy(site_file, blob_hash(blob)) or store.get_blob(blob)
+        if blobs[blob] is None:
+            return False
     lecture.keys, lecture.results, lecture.manifests = record["keys"], record["results"], record["manifests"]
     lecture.results_json, lecture.content_digest = record["results_json"], record["content_digest"]
     lecture.blobs, lecture.reused = blobs, True
@@ -109,7 +107,7 @@ def remember(lecture, store, code, entries):
               and isinstance(getattr(m, "__file__", None), str) and is_project_file(m.__file__)}
     depends = sorted(f for f in set(lecture.reads) | reached | loaded | set(import_reads())
                      if os.path.realpath(f) not in covered)
-    key = digest(static, file_digests(depends))
+    key = full_key(static, depends)
     store.put_json("lecture-reads", static, depends)
     store.put_json("lecture", key, {"keys": lecture.keys, "results": lecture.results,
                                     "manifests": lecture.manifests, "entries": sorted(entries),

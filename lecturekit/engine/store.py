@@ -24,6 +24,11 @@ BLOB_NAME = re.compile(r"[0-9a-f]{64}\.\w+")
 KEEP_BUILDS = 5  # entries used by none of the last this many builds are pruned
 
 
+def blob_hash(name):
+    """The SHA-256 a blob's name says its content has (`<sha256><suffix>`)."""
+    return name.split(".", 1)[0]
+
+
 class Store:
     """Checked entries under `root`, figure blobs under `blob_root`."""
 
@@ -104,7 +109,7 @@ class Store:
         data = self._read(path)
         if data is None:
             return None
-        if hashlib.sha256(data).hexdigest() != name.split(".", 1)[0]:
+        if hashlib.sha256(data).hexdigest() != blob_hash(name):
             return self._damaged(path, "its content does not match its name")
         self._use(f"blobs/{name}")
         return data
