@@ -236,11 +236,13 @@ def test_without_javascript_every_run_is_in_a_static_strip(real_site, open_page)
     for selector, block in ((LIVE, explore["quadratic"]), (SINE, explore["sine"])):
         box = page.locator(selector)
         assert box.locator(".explorer-ui").is_hidden() and box.locator(".explorer-strip").is_visible()
-        figures = box.locator(".explorer-strip figure")
+        figures = box.locator(".explorer-strip figure[data-i]")
         assert figures.count() == len(block["lrs"]) * len(block["betas"])
         assert all(alt.strip() for alt in figures.locator("img").evaluate_all("els => els.map(e => e.alt)"))
         first = figures.first.locator("img")
         first.scroll_into_view_if_needed()
         first.evaluate("img => img.decode()")
         assert first.evaluate("img => img.naturalWidth") > 0
+    rate_map = page.locator(f"{LIVE} .explorer-strip-map img")   # the map the prose speaks of, without its overlay
+    assert rate_map.is_visible() and rate_map.evaluate("img => img.naturalWidth") > 0
     watch.assert_clean()
