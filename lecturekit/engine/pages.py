@@ -7,7 +7,7 @@ changed; otherwise its HTML comes from the store. The course's `solutions` setti
 any page, nor a figure only a solution showed.
 """
 import functools
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import mathtex
@@ -20,6 +20,14 @@ from .markup import (check_figure_references, check_no_figure_left, figure_refer
                      markdown_to_html)
 from .mathtokens import protect_math, restore_math
 from .prose import EmptyInFormula, guard_formulas, render_prose
+from .sitemeta import SiteSettings, asset_files, repository_path, site_level_files
+
+
+@dataclass(frozen=True)
+class PartLink:
+    """A part of a lecture, as the course's navigation lists it under the lecture."""
+    title: str
+    href: str       # URL relative to the site root
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,7 @@ class LectureLink:
     href: str       # URL relative to the site root (templates prefix page.root)
     thumbnail: str  # URL of a figure relative to the site root, or ""
     thumbnail_alt: str
+    parts: tuple = ()  # PartLink of each of its parts, in order
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,10 @@ class LecturePage:
     previous: object   # LectureLink or None
     next: object       # LectureLink or None
     results_href: str
+    lectures: list     # LectureLink of every lecture of the course, for its navigation
+    href: str          # this page's URL relative to the site root: the navigation marks it
+    site: SiteSettings  # site_url and repository (sitemeta.py)
+    source_path: str   # its Markdown's path in the repository, for "Edit this page"
 
 
 @dataclass(frozen=True)
@@ -55,6 +68,9 @@ class HomePage:
     root: str
     intro: str         # rendered HTML
     lectures: list     # LectureLink
+    href: str          # "index.html"
+    site: SiteSettings
+    source_path: str   # content/index.md
 
 
 def figure_url(manifests):
@@ -150,20 +166,23 @@ class Pages:
     libraries), the templates, KaTeX and the course's macros, and whether solutions are shown, besides its content.
     """
 
-    def __init__(self, course_title, store, templates, code, solutions=True, macros=NO_MACROS):
+    def __init__(self, course_title, store, templates, code, solutions=True, macros=NO_MACROS, site=SiteSettings()):
         self.course_title, self.store, self.rendered = course_title, store, 0
-        self.solutions, self.macros = solutions, macros
+        self.solutions, self.macros, self.site = solutions, macros, site
         self.env = functools.cache(lambda: template_environment(templates))  # only if a page is rendered
         self.code = digest(code.fingerprint, [p.read_bytes().hex() for p in sorted(Path(templates).rglob("*.*"))],
                            mathtex.RENDER_SCRIPT.read_text(), mathtex.katex_version(), macros.digest)
 
-    def cached(self, render, *inputs):
-        """A page's HTML: reused while the code and `inputs` are unchanged, else `render()`ed and stored."""
-        key = digest(self.code, self.course_title, self.solutions, *inputs)
+    def cached(self, render, *inputs, counted=True):
+        """A page's HTML: reused while the code and `inputs` are unchanged, else `render()`ed and stored.
+
+        `rendered` counts the lecture pages and the home page (`counted`), not the site's 404 page.
+        """
+        key = digest(self.code, self.course_title, self.solutions, asdict(self.site), *inputs)
         html = self.store.get_text("page", key)
         if html is None:
             html = render()
-            self.rendered += 1
+            self.rendered += counted
             self.store.put_text("page", key, html)
         return html
 
@@ -171,6 +190,7 @@ class Pages:
         """HTML of one lecture page."""
         previous = links[index - 1] if index > 0 else None
         following = links[index + 1] if index + 1 < len(links) else None
+        href, source_path = links[index].href, repository_path(lecture.source, lecture.folder.parent)
 
         def render():
             body = lecture.page_body
@@ -179,17 +199,22 @@ class Pages:
             meta = lecture.meta
             return self.env().get_template("lecture.html").render(page=LecturePage(
                 self.course_title, "../", meta["title"], meta["number"], meta["summary"],
-                body.finish(lecture.manifests), body.toc, previous, following, "results.json"))
+                body.finish(lecture.manifests), body.toc, previous, following, "results.json", links, href, self.site,
+                source_path))
         # The fingerprint covers the lecture's Python files: a `source()` block shows their current text.
         return self.cached(render, lecture.fingerprint, lecture.meta, lecture.body, lecture.content_digest,
-                           [link.__dict__ for link in (previous, following) if link])
+                           [asdict(link) for link in (previous, following) if link], [asdict(link) for link in links],
+                           href, source_path)
 
     def home(self, source, intro_md, intro_line, cards):
         """HTML of the course home: its introduction and a card per lecture."""
+        source_path = repository_path(source, Path(source).parent)
+
         def render():
             intro = page_body(intro_md, source, intro_line, {}, self.store, self.solutions, self.macros).finish({})
-            return self.env().get_template("home.html").render(page=HomePage(self.course_title, "", intro, cards))
-        return self.cached(render, intro_md, [card.__dict__ for card in cards])
+            return self.env().get_template("home.html").render(page=HomePage(self.course_title, "", intro, cards,
+                                                                             "index.html", self.site, source_path))
+        return self.cached(render, intro_md, [asdict(card) for card in cards], source_path)
 
 
 def withheld_figures(lecture, html):
@@ -225,15 +250,16 @@ def lecture_files(lecture, html, store, solutions=True):
 
 def site_files(course, lectures, store, code, templates):
     """Every file of the site, relative path -> bytes; counts pages (rendered, reused) into `pages.rendered`."""
-    solutions = course.meta.get("solutions", True)
-    pages = Pages(course.meta.get("title", "Course"), store, templates, code, solutions, course.macros)
+    solutions, site = course.meta.get("solutions", True), SiteSettings.of_course(course)
+    pages = Pages(course.meta.get("title", "Course"), store, templates, code, solutions, course.macros, site)
     links = [lecture_link(lecture) for lecture in lectures]
     files = {}
     for index, lecture in enumerate(lectures):
         files.update(lecture_files(lecture, pages.lecture(lecture, links, index), store, solutions))
         files.update(static_files(lecture))
     files["index.html"] = pages.home(course.source, course.intro, course.intro_line, links).encode()
-    files["assets/style.css"] = (Path(templates) / "static" / "style.css").read_bytes()
+    files.update(asset_files(templates))  # the stylesheet, scripts and favicon
+    files.update(site_level_files(pages, links))  # 404.html; sitemap.xml with a site_url
     for relative, data in mathtex.katex_assets().items():
         files[f"assets/katex/{relative}"] = data
     files[".nojekyll"] = b""  # GitHub Pages: serve files as they are
