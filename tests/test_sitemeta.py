@@ -254,7 +254,8 @@ def test_canonical_and_social_addresses_only_with_a_site_url():
     assert full.meta("canonical") == full.meta("og:url") == [page]
     thumbnail = urljoin(site.url, links[1].thumbnail)  # the thumbnail of the lecture this part is of
     assert full.meta("og:image") == full.meta("twitter:image") == [thumbnail]
-    assert full.meta("og:image:alt") == [links[1].thumbnail_alt] and full.meta("twitter:card") == ["summary_large_image"]
+    assert full.meta("og:image:alt") == [links[1].thumbnail_alt]
+    assert full.meta("twitter:card") == ["summary_large_image"]
     home = render("home.html", HomePage("A Course", "", "<p>Hi</p>", links, "index.html", site, "content/index.md"))
     assert home.meta("canonical") == [site.url] and home.meta("og:image") == [urljoin(site.url, links[0].thumbnail)]
 

@@ -5,8 +5,10 @@ Besides the sites of conftest.py, this module builds the fixture course once mor
 and a `repository` (/meta/), and serves the web root as GitHub Pages does: a missing address under
 /<site>/ answers 404 with that site's 404.html.
 """
+import json
 import re
 import shutil
+import subprocess
 import threading
 import urllib.request
 import xml.etree.ElementTree as ElementTree
@@ -18,9 +20,9 @@ from urllib.parse import urljoin
 
 import pytest
 
-from browser_support import ROOT
+from browser_support import ROOT, missing
 from lecturekit.engine.frontmatter import LECTURE_SCHEMA, parse_front_matter
-from test_html_valid import describe, vnu  # noqa: F401  (vnu is a fixture)
+import test_html_valid
 
 FIXTURE = Path(__file__).resolve().parent / "fixture_course" / "content"
 REPOSITORY = "https://github.com/example/course"
@@ -321,10 +323,10 @@ def test_the_favicon_is_asked_for_under_the_sub_path(real_site, server, browser)
 def test_the_404_page_works_at_any_depth_under_a_sub_path(pages_server, meta_site, visit, artifacts, site_name,
                                                           width):
     root = f"{pages_server}/{site_name}/"
-    for missing in (MISSING, "gradient-descent/missing.html", "missing"):
-        page, response, failed = visit(root + missing, width=width)
+    for address in (MISSING, "gradient-descent/missing.html", "missing"):
+        page, response, failed = visit(root + address, width=width)
         assert response.status == 404 and page.locator("h1").inner_text() == "Page not found"
-        assert failed == [(404, root + missing)], "nothing but the page itself is missing"
+        assert failed == [(404, root + address)], "nothing but the page itself is missing"
         sheets = page.evaluate("[...document.styleSheets].map(s => [s.href, s.cssRules.length])")
         assert [root + "assets/style.css", True] in [[href, n > 0] for href, n in sheets], sheets
         assert page.locator(".site-header").evaluate("h => getComputedStyle(h).display") == "flex", "styled"
@@ -417,7 +419,16 @@ def test_edit_links_name_each_page_s_markdown_in_the_repository(meta_site):
     assert "Edit this page" not in head_of(meta_site["folder"] / "404.html").anchors
 
 
-def test_the_site_url_build_has_no_html_errors(meta_site, vnu):  # noqa: F811  (the fixture)
-    errors = [m for m in vnu("--errors-only", *sorted(meta_site["folder"].rglob("*.html")))
-              if m["type"] == "error" or m.get("subType") == "fatal"]
-    assert not errors, describe(errors, meta_site["folder"])
+def test_the_site_url_build_has_no_html_errors(meta_site):
+    """The Nu HTML Checker on the pages with a <base href>, canonical, og and edit links (as test_html_valid.py)."""
+    java = shutil.which("java")
+    if not java:
+        missing("Java", "install it with `apt-get install default-jre-headless` (.ci/run does)")
+    if not test_html_valid.VNU.is_file():
+        missing("vnu.jar", "run `npm ci` (make test does)")
+    result = subprocess.run([java, "-Xss1024k", "-jar", str(test_html_valid.VNU), "--format", "json", "--errors-only",
+                             *map(str, sorted(meta_site["folder"].rglob("*.html")))],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode in (0, 1), result.stderr[-2000:]
+    errors = [m for m in json.loads(result.stderr)["messages"] if m["type"] == "error" or m.get("subType") == "fatal"]
+    assert not errors, test_html_valid.describe(errors, meta_site["folder"])
