@@ -204,7 +204,7 @@ def render(template, page):
 
 def lecture_page(links, href, site=SiteSettings(), source_path="content/descent/momentum.md"):
     return LecturePage("A Course", "../", "Momentum", 2, "Second.", "<h2 id='s'>S</h2>", [], links[0], links[2],
-                       "results.json", links, href, site, source_path)
+                       "results.json", lectures=links, href=href, site=site, source_path=source_path)
 
 
 def expected_rows(links, root, current):

@@ -21,7 +21,7 @@ from urllib.parse import urljoin
 import pytest
 
 from browser_support import ROOT, missing
-from lecturekit.engine.frontmatter import LECTURE_SCHEMA, parse_front_matter
+from lecturekit.engine.frontmatter import LECTURE_SCHEMA, PART_SCHEMA, parse_front_matter
 import test_html_valid
 
 FIXTURE = Path(__file__).resolve().parent / "fixture_course" / "content"
@@ -98,12 +98,16 @@ def visit(browser):
 
 
 def lectures_of(content):
-    """(number, title, slug) of each lecture of a course's sources, in order: what the navigation should list."""
+    """(link text, href) of each lecture of a course's sources and each of its parts, in order: what the
+    navigation should list (a lecture as "1 Title", a part by its title)."""
     found = []
     for source in sorted(Path(content).glob("*/lecture.md")):
         meta = parse_front_matter(source.read_text(), source, LECTURE_SCHEMA)[0]
-        found.append((meta["number"], meta["title"], source.parent.name))
-    return sorted(found)
+        slug = source.parent.name
+        parts = [(parse_front_matter((source.parent / name).read_text(), source, PART_SCHEMA)[0]["title"],
+                  f"{slug}/{name.removesuffix('.md')}.html") for name in meta.get("parts", [])]
+        found.append((meta["number"], [(f"{meta['number']} {meta['title']}", f"{slug}/index.html"), *parts]))
+    return [row for _, rows in sorted(found) for row in rows]
 
 
 def course_links(nav):
@@ -117,8 +121,9 @@ def course_links(nav):
 def test_the_sidebar_lists_the_course_and_marks_the_page(fixture_site, open_page):
     lectures = lectures_of(FIXTURE)
     assert len(lectures) >= 2
+    assert len(lectures) > 2, "the fixture course has a lecture in parts"
     expected = [["Course home", fixture_site.url("index.html")]] + \
-        [[f"{number} {title}", fixture_site.url(f"{slug}/index.html")] for number, title, slug in lectures]
+        [[name, fixture_site.url(href)] for name, href in lectures]
     page, watch = open_page(fixture_site.url("index.html"), width=DESKTOP)
     for visited in range(len(expected)):
         nav = page.get_by_role("navigation", name="Course")
@@ -140,7 +145,7 @@ def menu_is_open(page):
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_the_phone_menu_opens_by_keyboard_and_mouse(fixture_site, visit, javascript):
     lectures = lectures_of(FIXTURE)
-    page, _, failed = visit(fixture_site.url(f"{lectures[0][2]}/index.html"), width=PHONE, javascript=javascript)
+    page, _, failed = visit(fixture_site.url(lectures[0][1]), width=PHONE, javascript=javascript)
     summary = page.locator("details.menu > summary")
     assert summary.is_visible() and not menu_is_open(page)
     assert page.get_by_role("navigation", name="Course").count() == 0, "the sidebar's list is hidden on a phone"
@@ -156,7 +161,7 @@ def test_the_phone_menu_opens_by_keyboard_and_mouse(fixture_site, visit, javascr
     nav = page.get_by_role("navigation", name="Course")
     assert menu_is_open(page) and nav.count() == 1 and nav.is_visible()
     links = course_links(nav)
-    assert [name for name, _, _ in links] == ["Course home"] + [f"{n} {t}" for n, t, _ in lectures]
+    assert [name for name, _, _ in links] == ["Course home"] + [name for name, _ in lectures]
     assert [current for _, _, current in links] == [None, "page"] + [None] * (len(lectures) - 1)
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent.trim()") == "Course home", "Tab goes into the menu"
@@ -178,8 +183,8 @@ def test_the_phone_menu_opens_by_keyboard_and_mouse(fixture_site, visit, javascr
         assert not menu_is_open(page), "a click outside closes it"
         summary.click()
     with page.expect_navigation(wait_until="load"):
-        nav.get_by_role("link", name=f"{lectures[1][0]} {lectures[1][1]}").click()
-    assert page.url == fixture_site.url(f"{lectures[1][2]}/index.html") and not menu_is_open(page)
+        nav.get_by_role("link", name=lectures[1][0], exact=True).click()
+    assert page.url == fixture_site.url(lectures[1][1]) and not menu_is_open(page)
     summary.click()
     assert course_links(page.get_by_role("navigation", name="Course"))[2][2] == "page"
     assert failed == []
@@ -413,7 +418,9 @@ def test_without_a_site_url_no_absolute_addresses(sites, site_name):
 def test_edit_links_name_each_page_s_markdown_in_the_repository(meta_site):
     course = meta_site["course"]
     for relative, head in pages_of(meta_site["folder"]).items():
-        markdown = "content/index.md" if relative == "index.html" else f"content/{Path(relative).parent}/lecture.md"
+        page = Path(relative)
+        markdown = "content/index.md" if relative == "index.html" else \
+            f"content/{page.parent}/{'lecture' if page.stem == 'index' else page.stem}.md"
         assert head.anchors["Edit this page"] == [f"{REPOSITORY}/edit/main/{markdown}"]
         assert (course / markdown).is_file()
     assert "Edit this page" not in head_of(meta_site["folder"] / "404.html").anchors
