@@ -200,4 +200,16 @@ def test_schemas_extend_and_list_for_documentation():
     assert rows[1][:3] == ("macros", "str", "optional")
     assert all(row[3] for schema in (LECTURE_SCHEMA, COURSE_SCHEMA, EXAMPLE_SCHEMA) for row in schema_rows(schema))
     with pytest.raises(ValueError):
-        Field(list)
+        Field(dict)
+
+
+def test_a_list_key_holds_strings_and_names_the_line_of_one_that_is_not():
+    text = LECTURE.replace("---\nSome", "parts:\n  - basics.md\n  - 3\n---\nSome")
+    with pytest.raises(BuildError) as caught:
+        parse_front_matter(text, PATH, LECTURE_SCHEMA)
+    lines = text.splitlines()
+    assert caught.value.line == lines.index("  - 3") + 1 and "list of strings" in str(caught.value)
+    meta, _, _ = parse_front_matter(text.replace("  - 3\n", "  - more.md\n"), PATH, LECTURE_SCHEMA)
+    assert meta["parts"] == ["basics.md", "more.md"]
+    with pytest.raises(BuildError, match="must be a list of strings"):
+        parse_front_matter(LECTURE.replace("---\nSome", "parts: basics.md\n---\nSome"), PATH, LECTURE_SCHEMA)

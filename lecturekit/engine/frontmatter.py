@@ -22,13 +22,14 @@ import yaml
 
 from .errors import BuildError
 
-EXPECTED = {str: "a string", int: "a whole number", bool: "true or false"}  # the types a Field may have
+EXPECTED = {str: "a string", int: "a whole number", bool: "true or false",  # the types a Field may have
+            list: "a list of strings"}
 QUOTING = "a value must be quoted if it contains ': ' or ' #', or starts with one of [ ] { } > | * & ! % @ ` ' \""
 
 
 @dataclass(frozen=True)
 class Field:
-    """One front-matter key: its type (str, int or bool), whether it is required, its default, what it is for."""
+    """One front-matter key: its type (str, int, bool or list of str), whether it is required, its default, what it is for."""
     type: type
     required: bool = False
     default: Any = None  # put in `meta` when the key is absent; None: leave it out
@@ -37,7 +38,7 @@ class Field:
 
     def __post_init__(self):
         if self.type not in EXPECTED or self.required and self.default is not None:
-            raise ValueError(f"a Field is of type str, int or bool, and a required one has no default: {self}")
+            raise ValueError(f"a Field is of type str, int, bool or list, and a required one has no default: {self}")
 
 
 def positive(value):
@@ -50,6 +51,13 @@ LECTURE_SCHEMA = {
     "summary": Field(str, required=True, doc="One line for the course's home page."),
     "thumbnail": Field(str, doc="Name of the figure shown for the lecture on the home page."),
     "thumbnail_alt": Field(str, doc="Alt text for that thumbnail."),
+    "parts": Field(list, doc="The Markdown files of its further pages, in order (parts.md, ...); lecture.md is "
+                   "its first page."),
+}
+
+PART_SCHEMA = {  # a part's Markdown file, listed in `parts` of its lecture.md
+    "title": Field(str, required=True, doc="The part's title."),
+    "summary": Field(str, doc="One line on what the part covers, for the lecture's list of parts."),
 }
 
 COURSE_SCHEMA = {  # content/index.md; a feature that needs a course setting adds its key here
@@ -104,6 +112,12 @@ def check_value(key, value, node, field, fail):
     found = describe(value) if text is None else f"{quote}{text}{quote} as {describe(value)}"
     if field.type is str and (value is None or isinstance(value, str) and not value.strip()):
         fail(f"'{key}' is empty; give it a value or leave the key out")
+    if field.type is list and isinstance(value, list):
+        for item, item_node in zip(value, node.value):
+            if not isinstance(item, str) or not item.strip():
+                fail(f"'{key}' must be a list of strings, but YAML reads {describe(item)} in it",
+                     item_node.start_mark.line + 2)  # the node's line in `source`, counted from the first '---'
+        return value
     if not isinstance(value, field.type) or isinstance(value, bool) != (field.type is bool):  # True is an int
         hint = (f"; put it in quotes: {key}: {json.dumps(text, ensure_ascii=False)}" if field.type is str and text
                 else f"; leave out the quotes: {key}: {text}" if field.type is int and quote and text.isdigit() else "")
