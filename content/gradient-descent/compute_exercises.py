@@ -9,7 +9,7 @@ import numpy as np
 
 from lecturekit.engine.registry import computation
 from lecturekit.numerics import quadratic as theory
-from lecturekit.numerics.descent import descent_path
+from lecturekit.numerics.descent import descent_path, momentum_path
 from lecturekit.numerics.newton import newton_path, steps_to_tolerance
 from .problems import QUADRATIC_LAMS, logistic_problem, parabola_problem, quadratic_problem
 
@@ -90,16 +90,28 @@ def quad_axis_steps(runs, quadratic_curvatures):
                                 "taken": steps_to_tolerance(run["path"], np.zeros(2), tol)}}
 
 
+def steps_below(path, reduction):
+    """Steps after which the distance to the minimum 0 stays below `reduction` times the start's."""
+    d = np.linalg.norm(path, axis=-1) / np.linalg.norm(path[0])
+    return int(np.flatnonzero(d >= reduction)[-1]) + 1
+
+
 @computation(into="exercises")
 def condition_growth():
-    """Best fixed-lr and tuned heavy-ball rates for kappa = 10 and 100, and the steps each needs for 1e-6."""
-    reduction, out = 1e-6, []
+    """Best fixed-lr and tuned heavy-ball rates for kappa = 10 and 100, the steps each rate predicts for a
+    1e-6 reduction, and the steps the runs from (1, 1) take (with the lecture's descent code)."""
+    reduction, start, out = 1e-6, np.array([1.0, 1.0]), []
     for kappa in (10.0, 100.0):
-        lams = np.array([1.0 / kappa, 1.0])
-        rates = {"gd": theory.best_rate(lams), "heavy_ball": theory.heavy_ball(lams)[2]}
+        lams = np.array([1.0 / kappa, 1.0])            # f = w^T diag(lams) w, as in quadratic.py
+        grad = lambda w, lams=lams: 2 * lams * w
+        hb_lr, hb_beta, hb_rate = theory.heavy_ball(lams)
+        rates = {"gd": theory.best_rate(lams), "heavy_ball": hb_rate}
+        paths = {"gd": descent_path(grad, start, theory.best_lr(lams), 5000, eps=0.0),
+                 "heavy_ball": momentum_path(grad, start, hb_lr, hb_beta, 5000, eps=0.0)}
         out.append({"kappa": kappa, **{f"{k}_rate": r for k, r in rates.items()},
-                    **{f"{k}_steps": math.ceil(math.log(reduction) / math.log(r)) for k, r in rates.items()}})
-    return {"condition_growth": {"reduction": reduction, "cases": out}}
+                    **{f"{k}_steps": math.ceil(math.log(reduction) / math.log(r)) for k, r in rates.items()},
+                    **{f"{k}_run_steps": steps_below(path, reduction) for k, path in paths.items()}})
+    return {"condition_growth": {"reduction": reduction, "start": start.tolist(), "cases": out}}
 
 
 @computation(into="exercises")
