@@ -242,3 +242,23 @@ def test_no_mark_reaches_a_page(tmp_path):
     build.build(**build_args(tmp_path))
     for html in (tmp_path / "site" / "tiny").glob("*.html"):
         assert "XREF" not in html.read_text() and "xlabel" not in html.read_text()
+
+
+def test_a_prose_edit_in_one_part_writes_only_that_parts_body_again(tmp_path, monkeypatch):
+    from lecturekit.engine import bodies
+    write_parts(tmp_path)
+    build.build(**build_args(tmp_path))
+    written = []
+    real = bodies.page_body
+    monkeypatch.setattr(bodies, "page_body", lambda text, path, *args, **kw: written.append(path.name) or
+                        real(text, path, *args, **kw))
+    write_parts(tmp_path, parts={**PARTS, "more.md": MORE.replace("Twice the minimizer", "Two times the minimizer")})
+    build.build(**build_args(tmp_path))
+    assert written == ["more.md"]
+    assert "Two times the minimizer" in (tmp_path / "site" / "tiny" / "more.html").read_text()
+    # An edit that adds a section to the first part moves the numbers after it: the later parts are written again.
+    written.clear()
+    write_parts(tmp_path, parts={**PARTS, "basics.md": BASICS + "\n## Another section\n\nText.\n"})
+    build.build(**build_args(tmp_path))
+    assert written == ["basics.md", "more.md"]
+    assert [n.text for n in page(tmp_path, "more.html").find_all("span", "section-number")] == ["3", "3.1"]

@@ -11,6 +11,7 @@ from .blocks import check_blocks
 from .crossrefs import (Numbering, anchor_equations, check_unique_labels, label_lines, link_references,
                         mark_citations, plain_references, source_labels, tag_equations)
 from .errors import BuildError
+from .keys import digest
 from .lectures import load_code
 from .macros import NO_MACROS
 from .markup import check_figure_references, check_no_figure_left, fill_figures, mark_figures, markdown_to_html
@@ -105,11 +106,22 @@ def lecture_bodies(lecture, store, solutions=True, macros=NO_MACROS):
     known = [spec.name for spec in lecture.figures] or list(lecture.manifests)  # declared, or a reused lecture's
     check_unique_labels([(part.source, source_labels(part.body, part.source, part.body_line))
                          for part in lecture.parts])
-    numbering = Numbering()
+    numbering, results = Numbering(), digest(lecture.results)
     for part in lecture.parts:
         check_figure_references(part.body, part.source, part.body_line, known)
-        part.page_body = page_body(part.body, part.source, part.body_line, lecture.results, store, solutions, macros,
-                                   numbering)
+        # A part's body is a function of these: a prose edit in one part writes that part again, and those
+        # after it only if their numbers moved. lecture.fingerprint covers the code (source() shows it).
+        key = digest("body", lecture.fingerprint, mathtex.katex_version(), results, sorted(known), str(part.source),
+                     part.body, part.body_line, solutions, macros.digest, numbering.counts)
+        stored = store.get_json("body", key) if lecture.fingerprint else None
+        if stored is None:
+            part.page_body = page_body(part.body, part.source, part.body_line, lecture.results, store, solutions,
+                                       macros, numbering)
+            if lecture.fingerprint:
+                store.put_json("body", key, {**vars(part.page_body), "path": str(part.source),
+                                             "numbering": vars(part.page_body.numbering)})
+        else:
+            part.page_body = Body(**{**stored, "path": part.source, "numbering": Numbering(**stored["numbering"])})
         numbering = part.page_body.numbering
     return [part.page_body for part in lecture.parts]
 

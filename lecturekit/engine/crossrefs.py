@@ -30,6 +30,7 @@ MARKED = re.compile(r"XREF(\d+)X")
 BLOCK_LABEL = re.compile(r"^([ \t]*(?:!!!|\?\?\?\+?) ?([\w-]+).*?)[ \t]+\{#([^}\s]*)\}[ \t]*$")
 HEADING_LABEL = re.compile(r"^#{1,6}[ \t].*?\{:?[ \t]*#([^}\s#]+)[ \t]*\}[ \t]*$")  # attr_list: {#id} or {: #id}
 EQUATION_LABEL = re.compile(r"\\label\{([^}]*)\}")
+MATHML_CELL_WIDTH = re.compile(r'<mtd width="[^"]*"')
 LABEL_CLASS = "xlabel-{}--{}"  # how a block's label travels through Markdown: as one of its classes
 LABEL_FROM_CLASS = re.compile(r"xlabel-([a-z-]+?)--(.+)")
 
@@ -167,7 +168,9 @@ def tag_equations(formulas, numbering, path, line_of, source):
 
 def anchor_equations(rendered, anchors):
     """Rendered formulas, each numbered one carrying the id its citations link to."""
-    return [html.replace('<span class="katex-display"', f'<span id="{anchors[i]}" class="katex-display"', 1)
+    # KaTeX lays a \\tag out in MathML as a table whose cells carry `width`, which HTML does not allow there.
+    return [MATHML_CELL_WIDTH.sub("<mtd", html.replace('<span class="katex-display"',
+                                                       f'<span id="{anchors[i]}" class="katex-display"', 1))
             if i in anchors else html for i, html in enumerate(rendered)]
 
 

@@ -15,6 +15,7 @@ import datetime
 import difflib
 import json
 import re
+import urllib.parse
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
@@ -45,6 +46,35 @@ def positive(value):
     return None if value > 0 else f"must be positive, not {value}"
 
 
+def web_folder(value):
+    """A complaint unless `value` is the http(s) address of a folder, e.g. https://user.github.io/repo/."""
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in value):
+        return f"must be an http:// or https:// address such as https://user.github.io/repo/, not {value}"
+    if parts.query or parts.fragment:
+        return f"must be the site's address without a ?query or #fragment, not {value}"
+    if parts.path.rsplit("/", 1)[-1].endswith((".html", ".htm")):
+        return f"must be the address of the site's folder, not of a page: {value.rsplit('/', 1)[0]}/"
+    return None
+
+
+def repository_address(value):
+    """A complaint unless `value` is the https address of a repository, e.g. https://github.com/owner/repo."""
+    parts = urllib.parse.urlsplit(value)
+    if (parts.scheme != "https" or not parts.hostname or parts.query or parts.fragment
+            or len([s for s in parts.path.split("/") if s]) < 2 or any(c.isspace() for c in value)):
+        return f"must be a repository's https address such as https://github.com/owner/repo, not {value}"
+    return None
+
+
+def branch_name(value):
+    """A complaint unless `value` can be a git branch's name (the rules of `git check-ref-format`, roughly)."""
+    if (not re.fullmatch(r"[A-Za-z0-9._/-]+", value) or ".." in value or "//" in value
+            or value.startswith(("-", "/", ".")) or value.endswith(("/", ".", ".lock"))):
+        return f"must be a git branch name such as main, not {value}"
+    return None
+
+
 LECTURE_SCHEMA = {
     "title": Field(str, required=True, doc="The lecture's title."),
     "number": Field(int, required=True, check=positive, doc="Its place in the course: 1, 2, ..."),
@@ -65,6 +95,11 @@ COURSE_SCHEMA = {  # content/index.md; a feature that needs a course setting add
     "macros": Field(str, doc="A file of LaTeX macros every formula can use, relative to content/: macros.tex."),
     "solutions": Field(bool, default=True, doc="Whether the site shows the exercises' solutions; false leaves "
                        "every one out of it."),
+    "site_url": Field(str, check=web_folder, doc="The address the site is published at, "
+                      "https://user.github.io/repo/: turns on sitemap.xml, canonical links and social previews."),
+    "repository": Field(str, check=repository_address, doc="The course's source repository, "
+                        "https://github.com/owner/repo: each page links to its Markdown there to edit it."),
+    "branch": Field(str, check=branch_name, doc="The repository's branch those links edit (default main)."),
 }
 
 

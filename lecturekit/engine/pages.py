@@ -17,11 +17,12 @@ from .keys import digest
 from .lectures import static_files
 from .macros import NO_MACROS
 from .markup import figure_references
+from .sitemeta import SiteSettings, asset_files, repository_path, site_level_files
 
 
 @dataclass(frozen=True)
 class PartLink:
-    """What a page needs to link to one page of a lecture."""
+    """What a page needs to link to one page of a lecture (the course's navigation lists parts under it)."""
     title: str
     href: str       # URL relative to the site root
     summary: str = ""
@@ -55,6 +56,10 @@ class LecturePage:
     part_title: str = ""   # the part's title, on a part's page (its number is part_number)
     part_number: int = 0   # 0 on a lecture's first page (lecture.md), 1, 2, ... on its parts
     parts: tuple = ()      # PartLink of each of the lecture's parts, listed on its first page
+    lectures: list = ()    # LectureLink of every lecture of the course, for its navigation
+    href: str = ""         # this page's URL relative to the site root: the navigation marks it
+    site: SiteSettings = SiteSettings()  # site_url and repository (sitemeta.py)
+    source_path: str = ""  # its Markdown's path in the repository, for "Edit this page"
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,9 @@ class HomePage:
     root: str
     intro: str         # rendered HTML
     lectures: list     # LectureLink
+    href: str          # "index.html"
+    site: SiteSettings
+    source_path: str   # content/index.md
 
 
 def lecture_link(lecture):
@@ -98,25 +106,28 @@ class Pages:
     libraries), the templates, KaTeX and the course's macros, and whether solutions are shown, besides its content.
     """
 
-    def __init__(self, course_title, store, templates, code, solutions=True, macros=NO_MACROS):
+    def __init__(self, course_title, store, templates, code, solutions=True, macros=NO_MACROS, site=SiteSettings()):
         self.course_title, self.store, self.rendered = course_title, store, 0
-        self.solutions, self.macros = solutions, macros
+        self.solutions, self.macros, self.site = solutions, macros, site
         self.env = functools.cache(lambda: template_environment(templates))  # only if a page is rendered
         self.code = digest(code.fingerprint, [p.read_bytes().hex() for p in sorted(Path(templates).rglob("*.*"))],
                            mathtex.RENDER_SCRIPT.read_text(), mathtex.katex_version(), macros.digest)
 
-    def cached(self, render, *inputs):
-        """A page's HTML: reused while the code and `inputs` are unchanged, else `render()`ed and stored."""
-        key = digest(self.code, self.course_title, self.solutions, *inputs)
+    def cached(self, render, *inputs, counted=True):
+        """A page's HTML: reused while the code and `inputs` are unchanged, else `render()`ed and stored.
+
+        `rendered` counts the lecture pages and the home page (`counted`), not the site's 404 page.
+        """
+        key = digest(self.code, self.course_title, self.solutions, asdict(self.site), *inputs)
         html = self.store.get_text("page", key)
         if html is None:
             html = render()
-            self.rendered += 1
+            self.rendered += counted
             self.store.put_text("page", key, html)
         return html
 
-    def lecture(self, lecture, order, at):
-        """HTML of each page of one lecture; `order` is course_pages(...), of which its first page is at `at`."""
+    def lecture(self, lecture, links, order, at):
+        """HTML of each page of one lecture; `order` is course_pages(links), of which its first page is at `at`."""
         def bodies():
             stale = any(part.page_body is None or (part.page_body.solutions, part.page_body.macros)
                         != (self.solutions, self.macros.digest) for part in lecture.parts)
@@ -129,26 +140,33 @@ class Pages:
             previous = order[at + j - 1][2] if at + j > 0 else None
             following = order[at + j + 1][2] if at + j + 1 < len(order) else None
             parts = tuple(page for _, k, page in order[at:at + len(lecture.parts)] if k) if j == 0 else ()
+            href, source_path = order[at + j][2].href, repository_path(part.source, lecture.folder.parent)
 
-            def render(part=part, previous=previous, following=following, parts=parts, j=j):
+            def render(part=part, previous=previous, following=following, parts=parts, j=j, href=href,
+                       source_path=source_path):
                 known = labels()
                 return self.env().get_template("lecture.html").render(page=LecturePage(
                     self.course_title, "../", meta["title"], meta["number"], meta["summary"],
                     part.page_body.finish(lecture.manifests, known, part.href), part.page_body.contents(known),
-                    previous, following, "results.json", part.title if j else "", j, parts))
+                    previous, following, "results.json", part.title if j else "", j, parts, links, href, self.site,
+                    source_path))
             # The fingerprint covers the lecture's Python files: a `source()` block shows their current text.
             # Every page's numbers and links depend on all its lecture's pages.
             pages.append(self.cached(render, lecture.fingerprint, lecture.meta, lecture.content_digest, j,
                                      [(p.meta, p.body) for p in lecture.parts],
-                                     [asdict(link) for link in (previous, following, *parts) if link]))
+                                     [asdict(link) for link in (previous, following, *parts) if link],
+                                     [asdict(link) for link in links], href, source_path))
         return pages
 
     def home(self, source, intro_md, intro_line, cards):
         """HTML of the course home: its introduction and a card per lecture."""
+        source_path = repository_path(source, Path(source).parent)
+
         def render():
             intro = page_body(intro_md, source, intro_line, {}, self.store, self.solutions, self.macros).finish({})
-            return self.env().get_template("home.html").render(page=HomePage(self.course_title, "", intro, cards))
-        return self.cached(render, intro_md, [asdict(card) for card in cards])
+            return self.env().get_template("home.html").render(page=HomePage(self.course_title, "", intro, cards,
+                                                                             "index.html", self.site, source_path))
+        return self.cached(render, intro_md, [asdict(card) for card in cards], source_path)
 
 
 def withheld_figures(lecture, pages):
@@ -185,17 +203,18 @@ def lecture_files(lecture, pages, store, solutions=True):
 
 def site_files(course, lectures, store, code, templates):
     """Every file of the site, relative path -> bytes; counts pages (rendered, reused) into `pages.rendered`."""
-    solutions = course.meta.get("solutions", True)
-    pages = Pages(course.meta.get("title", "Course"), store, templates, code, solutions, course.macros)
+    solutions, site = course.meta.get("solutions", True), SiteSettings.of_course(course)
+    pages = Pages(course.meta.get("title", "Course"), store, templates, code, solutions, course.macros, site)
     links = [lecture_link(lecture) for lecture in lectures]
     order = course_pages(links)
     files = {}
     for index, lecture in enumerate(lectures):
         at = next(k for k, (i, _, _) in enumerate(order) if i == index)
-        files.update(lecture_files(lecture, pages.lecture(lecture, order, at), store, solutions))
+        files.update(lecture_files(lecture, pages.lecture(lecture, links, order, at), store, solutions))
         files.update(static_files(lecture))
     files["index.html"] = pages.home(course.source, course.intro, course.intro_line, links).encode()
-    files["assets/style.css"] = (Path(templates) / "static" / "style.css").read_bytes()
+    files.update(asset_files(templates))  # the stylesheet, scripts and favicon
+    files.update(site_level_files(pages, links))  # 404.html; sitemap.xml with a site_url
     for relative, data in mathtex.katex_assets().items():
         files[f"assets/katex/{relative}"] = data
     files[".nojekyll"] = b""  # GitHub Pages: serve files as they are
