@@ -64,7 +64,7 @@ def negative_curvature(sine_dataset, sine_surface):
     """
     grid, hessian = sine_surface["grid"], sine_problem(sine_dataset).hessian
     points = np.stack([grid["W1"], grid["W2"]], axis=-1).reshape(-1, 2)
-    smallest = np.array([eigen_axes(hessian(w))[0][0] for w in points])
+    smallest = np.linalg.eigvalsh(hessian(points))[:, 0]   # the Hessians of all grid points at once
     worst = points[int(np.argmin(smallest))]
     lams, V = eigen_axes(hessian(worst))
     chord = chord_check(sine_problem(sine_dataset).loss, worst, V[:, 0], half_width=0.1)
@@ -126,9 +126,11 @@ def momentum_start(sine_dataset, sine_optimum, runs):
     start, w_opt = np.asarray(runs["sine_momentum"]["start"]), np.asarray(sine_optimum["optimum"]["w"])
     _, V = eigen_axes(problem.hessian(w_opt))
     flat, steep = V[:, 0], V[:, 1]
-    offsets = np.linspace(-0.5, 0.5, 20001)
-    section = sine_mse(start + offsets[:, None] * steep, x, y)
-    floor = start + offsets[int(np.argmin(section))] * steep
+    along = lambda s: sine_mse(start + np.multiply.outer(s, steep), x, y)
+    offsets = np.linspace(-0.5, 0.5, 1001)
+    coarse = offsets[int(np.argmin(along(offsets)))]
+    fine = np.linspace(coarse - 1e-3, coarse + 1e-3, 2001)   # 1e-6 apart around the coarse minimum
+    floor = start + fine[int(np.argmin(along(fine)))] * steep
     gradient = problem.grad(start)
     return {"momentum_start": {
         "start": start.tolist(), "start_loss": float(problem.loss(start)),

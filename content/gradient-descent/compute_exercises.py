@@ -106,8 +106,8 @@ def condition_growth():
         grad = lambda w, lams=lams: 2 * lams * w
         hb_lr, hb_beta, hb_rate = theory.heavy_ball(lams)
         rates = {"gd": theory.best_rate(lams), "heavy_ball": hb_rate}
-        paths = {"gd": descent_path(grad, start, theory.best_lr(lams), 5000, eps=0.0),
-                 "heavy_ball": momentum_path(grad, start, hb_lr, hb_beta, 5000, eps=0.0)}
+        paths = {"gd": descent_path(grad, start, theory.best_lr(lams), 1000, eps=0.0),
+                 "heavy_ball": momentum_path(grad, start, hb_lr, hb_beta, 1000, eps=0.0)}
         out.append({"kappa": kappa, **{f"{k}_rate": r for k, r in rates.items()},
                     **{f"{k}_steps": math.ceil(math.log(reduction) / math.log(r)) for k, r in rates.items()},
                     **{f"{k}_run_steps": steps_below(path, reduction) for k, path in paths.items()}})
