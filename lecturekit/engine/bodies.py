@@ -87,8 +87,11 @@ def page_body(text, path, first_line, context, store, solutions=True, macros=NO_
     prose = mark_citations(prose, path, None, citations)  # those Jinja wrote
     protected, formulas = protect_math(prose, path)
 
+    lines = []  # source_lines pairs every formula at once (seconds on a long page): once, when first asked
+
     def line_of(i):  # Jinja may have added or dropped lines: a bad formula is reported at its line in the file
-        return mathtex.source_lines(formulas, padded, path)[i]
+        lines[:] = lines or mathtex.source_lines(formulas, padded, path)
+        return lines[i]
     tagged, anchors = tag_equations(formulas, numbering, path, line_of, padded)
     rendered = anchor_equations(mathtex.render_formulas(tagged, path, store, macros=macros, line_of=line_of), anchors)
     html, toc, figures = markdown_to_html(protected, solutions, path, figure_lines, numbering)
