@@ -110,7 +110,7 @@ def test_parts_are_listed_on_the_first_page_and_chained_by_previous_and_next(tmp
     write_parts(tmp_path)
     build.build(**build_args(tmp_path))
     opening, basics, more = (page(tmp_path, n) for n in ("index.html", "basics.html", "more.html"))
-    listed = first(opening, "nav", "lecture-parts").find_all("a")
+    listed = first(first(opening, "nav", "lecture-parts"), "ol").find_all("a")
     assert [(a.text, a.attrs["href"]) for a in listed] == [("The basics", "../tiny/basics.html"),
                                                            ("More", "../tiny/more.html")]
     assert "The minimizer and a figure." in first(opening, "nav", "lecture-parts").text

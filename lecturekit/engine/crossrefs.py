@@ -151,13 +151,16 @@ def tag_equations(formulas, numbering, path, line_of, source):
     for index, formula in enumerate(formulas):
         labels = EQUATION_LABEL.findall(formula.tex)
         if labels:
-            start, lines = line_of(index), source.split("\n")
-            line = next((n for n in range(start, len(lines) + 1) if f"\\label{{{labels[0]}}}" in lines[n - 1]),
-                        start) if start else None
+            def line():  # only for an error: pairing formulas with the file's lines is slow on a long page
+                start, lines = line_of(index), source.split("\n")
+                return next((n for n in range(start, len(lines) + 1) if f"\\label{{{labels[0]}}}" in lines[n - 1]),
+                            start) if start else None
             if not formula.display or len(labels) > 1:
                 raise BuildError("only a display formula ($$ ... $$) is numbered, and by one \\label{eq:name}",
-                                 path, line)
-            _, name = parse_label(labels[0], path, line, "eq")
+                                 path, line())
+            kind, _, name = labels[0].partition(":")
+            if kind != "eq" or not re.fullmatch(NAME, name):
+                parse_label(labels[0], path, line(), "eq")
             number = numbering.next("eq")
             numbering.give(labels[0], f"Equation ({number})", f"eq-{name}")
             formula, anchors[index] = dataclasses.replace(formula, tex=EQUATION_LABEL.sub(
