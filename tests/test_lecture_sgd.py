@@ -149,6 +149,7 @@ def test_the_learning_rate_is_the_largest_candidate_that_settles_by_half_way(dat
     for name, B in RUNS:
         choice = sgd["lr_choice"][name]
         lrs = [c * gd_lr * B / n for c in sgd["lr_factors"]]
+        assert choice["base_lr"] == pytest.approx(gd_lr * B / n, rel=1e-15)      # the page's "eta = c x base"
         passing = []
         for lr, candidate in zip(lrs, choice["candidates"]):
             path = loop_sgd((0.0, 0.0), X, t, lr, B, shuffles[name])

@@ -10,6 +10,8 @@ from lecturekit.plotting.style import MARK_COLORS, PAGE_WIDTH, PANEL_HEIGHT, new
 
 RUN_COLORS = {"logistic_gd": "#1b9e77", "sgd_b32": "#7570b3", "sgd_b1": "#d95f02"}
 EPOCH_CMAP = "viridis"
+MINIMUM_MARK = dict(marker="*", markersize=15, markerfacecolor="none", markeredgecolor="#e7298a", markeredgewidth=1.8,
+                    linestyle="none", zorder=8)
 EXCESS_LEVELS = (1e-4, 1e-2, 3e-2, 0.1, 0.3, 1.0)   # contour lines at the minimum's loss plus these
 # Narrower than the page column: a phone shrinks a figure to its width, and a narrow one keeps legible text.
 PHONE_FRIENDLY = (PAGE_WIDTH * 0.7, PANEL_HEIGHT * 0.95)
@@ -94,15 +96,14 @@ def sgd_paths(sgd, sgd_runs, runs, logistic_optimum):
               title=f"close-up: every SGD step\nof epochs {deadline}–{epochs}")
     close.xaxis.set_major_locator(MaxNLocator(4))
     close.legend(loc="upper right", fontsize=7)
-    for ax in axes:   # under the epoch dots, which would hide beneath it; over the close-up's cloud
-        ax.plot(*w_opt, "*", color="#e7298a", markeredgecolor="black", markersize=13, zorder=8 if ax is close else 4.5)
+    for ax in axes:   # a hollow star on top: the epoch dots and the cloud beneath it stay visible
+        ax.plot(*w_opt, **MINIMUM_MARK)
         ax.set(xlabel="$w_1$", ylabel="$w_2$")
     bar = fig.colorbar(dots, ax=axes.tolist(), label="epoch at a dot", shrink=0.7)
     bar.set_ticks([0, 1, 2, 5, 10, 20, 40, epochs])
     handles = [Line2D([], [], marker="o", color="white", markeredgecolor="black", linestyle="none",
                       label="start (0, 0)"),
-               Line2D([], [], marker="*", color="#e7298a", markeredgecolor="black", markersize=12, linestyle="none",
-                      label="minimum"),
+               Line2D([], [], **MINIMUM_MARK, label="minimum"),
                Line2D([], [], color="0.25", linewidth=0.8, label="every step"),
                Line2D([], [], color="black", linestyle="dashed", label=f"loss = minimum + {sgd['neighbourhood']:g}"),
                Line2D([], [], color="0.65", label="loss = minimum + " + ", ".join(f"{v:g}" for v in EXCESS_LEVELS))]
