@@ -96,7 +96,8 @@ def test_variance_is_that_of_the_stated_draws_and_agrees_with_the_formula(data, 
         assert entry["measured"] == pytest.approx(trace, rel=1e-9), B
         assert entry["predicted"] == pytest.approx(sigma2 / B * (n - B) / (n - 1), rel=1e-12), B
         # The formula holds: within the page's stated number of standard errors, and that number is small.
-        assert abs(entry["measured"] - entry["predicted"]) <= sgd["variance_agreement"] * entry["standard_error"] * (1 + 1e-12)
+        gap = abs(entry["measured"] - entry["predicted"])
+        assert gap <= sgd["variance_agreement"] * entry["standard_error"] * (1 + 1e-12)
     assert sgd["variance_agreement"] < 3
     assert sgd["variance_correction_last"] == pytest.approx((n - 256) / (n - 1))
 
@@ -189,7 +190,8 @@ def test_compared_numbers_mean_what_the_page_says(data, sgd, results):
         # Half an epoch of work: the updates whose batches fit in n // 2 evaluations.
         updates = (n // 2) // B
         assert c["half_epoch_updates"] == updates and c["half_epoch_evaluations"] == updates * B
-        assert c["excess_after_half_epoch"] == pytest.approx(float(logistic_nll(path[updates], X, t)) - minimum, rel=1e-9)
+        half = float(logistic_nll(path[updates], X, t)) - minimum
+        assert c["excess_after_half_epoch"] == pytest.approx(half, rel=1e-9)
         # The page: SGD has improved on the start by then, while gradient descent is still there.
         assert c["excess_after_half_epoch"] < cmp_gd["start_excess"]
         # The jitter of the second half, every step against the epoch ends.
@@ -210,7 +212,7 @@ def test_compared_numbers_mean_what_the_page_says(data, sgd, results):
     assert jitter["rms_distance_epoch_ends"] < jitter["rms_distance_steps"]            # "stray further in between"
     assert jitter["fraction_of_steps_inside"] < 1.0                                   # "partly outside"
     assert jitter["rms_distance_steps"] > sgd["lr_choice"]["sgd_b32"]["second_half"]["rms_distance_steps"]  # "wider"
-    assert all(c["settled_epoch"] is not None for c in sgd["compare"].values())      # "all three ... from some epoch on"
+    assert all(c["settled_epoch"] is not None for c in sgd["compare"].values())   # "all three ... from some epoch on"
 
 
 def test_section_9_is_deterministic(results, lecture):

@@ -67,7 +67,8 @@ def sgd_paths(sgd, sgd_runs, runs, logistic_optimum):
     from matplotlib.lines import Line2D
     from matplotlib.ticker import MaxNLocator
     contours, minimum = sgd["data"]["contours"], sgd["minimum_loss"]
-    w_opt, n, epochs, deadline = logistic_optimum["optimum"]["w"], sgd["n_samples"], sgd["epochs"], sgd["deadline_epoch"]
+    w_opt, n = logistic_optimum["optimum"]["w"], sgd["n_samples"]
+    epochs, deadline = sgd["epochs"], sgd["deadline_epoch"]
     norm = PowerNorm(0.4, vmin=0, vmax=epochs)     # the early epochs, where the paths move, get most colours
     fig = new_figure(PAGE_WIDTH * 0.8, PAGE_WIDTH * 0.72)
     axes = fig.subplots(2, 2).ravel()
