@@ -6,7 +6,7 @@ import numpy as np
 
 from lecturekit.engine.registry import figure
 from lecturekit.plotting.style import MARK_COLORS, PAGE_WIDTH, PANEL_HEIGHT, PATH_COLOR, new_figure
-from lecturekit.plotting.paths import draw_step_path, label_steps
+from lecturekit.plotting.paths import draw_step_path, fix_layout, label_steps
 from lecturekit.plotting.surfaces import contour_levels, draw_contours, draw_path, draw_surface, mark_points
 
 SECOND_PATH = "#ff8f00"    # plain GD beside momentum
@@ -115,8 +115,9 @@ def quadratic_paths(quadratic_surface, runs):
     handles, labels = fig.axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize=8)
     fig.colorbar(points, ax=fig.axes, location="right", shrink=0.5, aspect=25, label="step $k$")
-    for ax, name in zip(fig.axes, QUAD_RUNS):   # numbers last: they are placed where the layout put the panels
-        label_steps(ax, runs[name]["path"], avoid=ax.get_lines(), fontsize=8, color="white")
+    fix_layout(fig)   # numbers last, where the layout put the panels
+    for ax, name in zip(fig.axes, QUAD_RUNS):
+        label_steps(ax, runs[name]["path"], avoid=ax.get_lines(), fontsize=8, laid_out=True, color="white")
     return fig
 
 

@@ -50,7 +50,24 @@ def _groups(xy, merge):
     return groups
 
 
-def label_steps(ax, points, fontsize=7, gap=0.8, avoid=(), pad=2.0, merge=0.0, **style):
+def fix_layout(fig):
+    """Lay the figure out once and keep it so: labels placed by their pixels stay where they were measured.
+
+    Only the layout runs, and each axes' aspect is applied (what a draw would
+    do first), so measuring costs no extra drawing and the save no second layout.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)   # needs the renderer the canvas now has
+    for ax in fig.axes:
+        ax.apply_aspect()
+    fig.set_layout_engine("none")
+    return canvas
+
+
+def label_steps(ax, points, fontsize=7, gap=0.8, avoid=(), pad=2.0, merge=0.0, laid_out=False, **style):
     """Number the points 0, 1, 2, ... beside them, leaving out a label that would come within `pad` pixels
     of one already placed or of an artist in `avoid` (a start or minimum marker).
 
@@ -58,15 +75,15 @@ def label_steps(ax, points, fontsize=7, gap=0.8, avoid=(), pad=2.0, merge=0.0, *
     there, `gap` font sizes away, reaching outwards, so it stays off the path's
     own segments. With `merge` > 0 (pixels), points the path revisits share one
     label ("0, 3, 6"): a path cycling between a few places reads as the cycle.
-    Returns the Text artists placed.
+    The figure's layout is fixed first (fix_layout; unless `laid_out`: the
+    caller did, once for several panels). Returns the Text artists placed.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
     points = np.asarray(points, dtype=float)
     fig = ax.figure
-    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    fig.draw_without_rendering()   # the layout first: overlaps are measured where the figure will be drawn
+    canvas = fix_layout(fig) if not laid_out else fig.canvas   # overlaps measured where the figure will be drawn
     renderer = canvas.get_renderer()
     xy = ax.transData.transform(points)   # display space: offsets and overlaps as the reader sees them
+    taken = [artist.get_window_extent(renderer) for artist in avoid]
     placed = []
     for group in _groups(xy, merge):
         k = group[0]
@@ -75,9 +92,10 @@ def label_steps(ax, points, fontsize=7, gap=0.8, avoid=(), pad=2.0, merge=0.0, *
         va = "bottom" if away[1] > 0.4 else "top" if away[1] < -0.4 else "center"
         text = ax.annotate(", ".join(map(str, group)), points[k], xytext=gap * away, textcoords="offset fontsize",
                            ha=ha, va=va, fontsize=fontsize, zorder=11, **style)
-        box = text.get_window_extent(renderer).padded(pad)
-        if any(box.overlaps(other.get_window_extent(renderer)) for other in [*placed, *avoid]):
+        box = text.get_window_extent(renderer)
+        if any(box.padded(pad).overlaps(other) for other in taken):
             text.remove()
         else:
             placed.append(text)
+            taken.append(box)
     return placed
