@@ -5,9 +5,18 @@ import numpy as np
 from lecturekit.engine.registry import figure
 from lecturekit.plotting.style import MARK_COLORS, PAGE_WIDTH, PANEL_HEIGHT, PATH_COLOR, new_figure
 from lecturekit.plotting.surfaces import contour_levels
-from .figures_curvature import draw_arrow_path
 
 PD_COLORS = ("#bdbdbd", "#4daf4a")   # not positive definite, positive definite: the convexity map's
+
+
+def draw_arrow_path(ax, path, color=PATH_COLOR, label="path", min_step=0.2):
+    """A path as a line with dots and an arrowhead on every step long enough to carry one."""
+    path = np.asarray(path)
+    ax.plot(path[:, 0], path[:, 1], "-o", color=color, markersize=2.5, linewidth=1.2, label=label, zorder=6)
+    for a, b in zip(path[:-1], path[1:]):
+        if np.linalg.norm(b - a) >= min_step:  # head at mid-step, so heads and dots do not pile up
+            ax.annotate("", xy=a + 0.6 * (b - a), xytext=a, zorder=7, arrowprops=dict(
+                arrowstyle="-|>", color=color, linewidth=1.2, mutation_scale=15, shrinkA=0, shrinkB=0))
 
 
 @figure
