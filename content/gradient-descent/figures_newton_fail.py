@@ -36,8 +36,11 @@ def sine_newton_failure(sine_newton_failure, sine_surface, sine_optimum):
     ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor="black", linestyle="dashed",
                            linewidth=1.2, zorder=4, label="the lecture's 30×30 grid"))
     draw_arrow_path(ax, path, label=f"Newton's path ({failure['steps']} steps)", min_step=0.05)
+    right = grid["W1"].max() - 0.05 * np.ptp(grid["W1"])  # a label there would be cut off: put it on the left
     for k in range(min(3, len(path) - 1)):    # the later points coincide with the end
-        ax.annotate(str(k), xy=path[k], xytext=(5, 5), textcoords="offset points", fontsize=8, zorder=9,
+        near_edge = path[k][0] > right
+        ax.annotate(str(k), xy=path[k], xytext=(-6 if near_edge else 5, 5), textcoords="offset points",
+                    ha="right" if near_edge else "left", fontsize=8, zorder=9,
                     bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none", alpha=0.8))
     marks = ((failure["start"], "start: most negative curvature", "o", MARK_COLORS[0], 8),
              (failure["end"], f"end: a {failure['kind']}", "v", MARK_COLORS[2], 9),
