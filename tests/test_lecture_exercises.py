@@ -131,3 +131,30 @@ def test_momentum_stability_limit(results):
         assert rate == pytest.approx(spectral_radius(A, lr, beta), rel=1e-9)
         final = np.linalg.norm(heavy_ball(lambda w: 2 * A * w, start, lr, beta, 1000, eps=0)[-1])
         assert (final < 1e-6) if stable else (final > 1e3), lr
+
+
+def test_the_best_plain_step_on_the_bowl(results):
+    """Plain descent's best rate on the bowl, and the heavy ball's, from the Hessian's eigenvalues (numpy)."""
+    live = results("explore_live")["live"]
+    hessian = 2 * np.asarray(live["H"], dtype=float)            # f(w) = w^T H w has the Hessian 2H
+    low, high = np.linalg.eigvalsh(hessian)
+    np.testing.assert_allclose(live["hessian_eigenvalues"], [low, high], rtol=1e-12)
+    rate = lambda lr: max(abs(1 - lr * low), abs(1 - lr * high))
+    lrs = np.linspace(0.01, 2 / high, 20001)                    # the best stable step, by search
+    best = lrs[np.argmin([rate(lr) for lr in lrs])]
+    assert live["gd_best"]["lr"] == pytest.approx(best, abs=2e-4)
+    assert live["gd_best"]["rate"] == pytest.approx(rate(live["gd_best"]["lr"]), rel=1e-12)
+    kappa = high / low
+    assert live["optimum"]["rate"] == pytest.approx((math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1), rel=1e-12)
+    assert live["optimum"]["rate"] < live["gd_best"]["rate"]
+
+
+def test_the_integers_tie_by_symmetry(results):
+    basics = results("basics")
+    f = lambda w: w * w - 3 * w + 4                             # P1's parabola, over the integers
+    values = {w: f(w) for w in range(-10, 11)}
+    best = min(values.values())
+    assert basics["p2"]["tie"] == (sum(v == best for v in values.values()) == 2)
+    assert sorted(basics["p2"]["minimizers"]) == sorted(w for w, v in values.items() if v == best)
+    assert basics["p2"]["minimum"] == best
+    assert sum(basics["p2"]["minimizers"]) / 2 == basics["p1"]["minimizer"]   # equally far on either side

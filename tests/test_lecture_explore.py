@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 import build
+import lecture_pages
 from lecturekit.engine.prose import pct
 from lecturekit.numerics import losses
 from lecturekit.numerics.datasets import sine_data
@@ -41,7 +42,7 @@ def explore(site):
 
 @pytest.fixture(scope="module")
 def page(site):
-    return (site / "index.html").read_text(encoding="utf-8")
+    return lecture_pages.html(site, ROOT / "content" / SLUG)  # every page of the lecture, in order
 
 
 @pytest.fixture(scope="module")
@@ -156,7 +157,7 @@ def test_the_example_comes_close_and_leaves(explore, page):
     assert run["first_close"] == close[0] and run["settled"] is None
     assert run["final_fraction"] == pytest.approx(e[-1]) and e[-1] > q["steps_fraction"]
     assert run["measured_rate"] is None                                 # it spirals: no single rate
-    text = re.sub(r"<[^>]+>", "", page[page.index('id="explore"'):])
+    text = re.sub(r"<[^>]+>", "", page[page.index('id="sec:explore"'):])
     assert f"within 1% at step {close[0]}, then swings out again and ends {pct(e[-1])}" in " ".join(text.split())
     caption = re.search(rf'<figure data-i="{i}" data-j="{j}"[^>]*>.*?<figcaption>(.*?)</figcaption>', page, re.S).group(1)
     assert f"within 1% of w* at step {close[0]}, then leaves" in caption and "no steady rate" in caption
@@ -266,7 +267,7 @@ def test_live_images_match_their_views(site, explore):
     (x0, x1), (y0, y1), (w, h) = contours["x"], contours["y"], contours["image_px"]
     left, bottom, right, top = contours["axes"]
     assert (right - left) * w / (x1 - x0) == pytest.approx((top - bottom) * h / (y1 - y0), rel=0.01)  # equal scales
-    page = (site / "index.html").read_text(encoding="utf-8")
+    page = lecture_pages.html(site, ROOT / "content" / SLUG)
     carried = re.search(r"data-explorer-live='([^']*)'", page).group(1)
     assert json.loads(html.unescape(carried)) == explore["live"]
 

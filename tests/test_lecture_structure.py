@@ -17,16 +17,21 @@ from pathlib import Path
 import pytest
 
 import build
+import lecture_pages
 import lecturekit.numerics
 
 ROOT = Path(__file__).resolve().parents[1]
 SLUG = "gradient-descent"
-MARKDOWN = (ROOT / "content" / SLUG / "lecture.md").read_text(encoding="utf-8")
-PARTS = [  # each part's name and the heading it starts with
-    ("Optimization and loss surfaces", "## Optimization basics"),
+PAGES = lecture_pages.markdown(ROOT / "content" / SLUG)  # {title: Markdown} of the first page and each part
+OPENING = next(iter(PAGES.values()))
+MARKDOWN = "\n".join(PAGES.values())
+PARTS = [  # each part's title and the heading it starts with
+    ("Optimization problems and convexity", "## Optimization basics"),
+    ("Loss surfaces", "## Loss surfaces"),
     ("Gradients and gradient descent", "## Gradients"),
     ("Curvature and Newton's method", "## Second-order structure"),
-    ("Ill-conditioning, momentum and beyond", "## Ill-conditioning and momentum"),
+    ("Ill-conditioning and momentum", "## Ill-conditioning and momentum"),
+    ("Explore, and stochastic gradient descent", "## Explore"),
 ]
 TAUGHT = {  # the algorithms the page must show, and the section (heading id) that teaches each
     "lecturekit.numerics.losses.logistic_nll": "sec:logistic",
@@ -46,26 +51,26 @@ TAUGHT = {  # the algorithms the page must show, and the section (heading id) th
 def page(tmp_path_factory):
     out = tmp_path_factory.mktemp("structure") / "site"
     build.build(ROOT / "content", out, ROOT / ".cache", ROOT / "figures", quiet=True)
-    return (out / SLUG / "index.html").read_text(encoding="utf-8")
+    return lecture_pages.html(out / SLUG, ROOT / "content" / SLUG)  # every page, in reading order
 
 
 def parts():
-    """The lecture's Markdown cut at its part markers: {name: text}."""
-    pieces = re.split(r"^<!-- part: (.+?) -->$", MARKDOWN, flags=re.M)
-    return dict(zip(pieces[1::2], pieces[2::2]))
+    """The lecture's parts, {title: Markdown}, in order (the first page, lecture.md, is not one)."""
+    return dict(list(PAGES.items())[1:])
 
 
-def test_four_parts_start_where_they_should():
+def test_the_parts_start_where_they_should():
     found = parts()
     assert list(found) == [name for name, _ in PARTS]
     for name, heading in PARTS:
         first = re.search(r"^## .*", found[name], flags=re.M).group(0)
         assert first.startswith(heading), (name, first)
-    assert "## Explore" in found[PARTS[3][0]] and "## The code behind this page" in found[PARTS[3][0]]
+    assert "## The code behind this page" in found[PARTS[-1][0]]
+    assert "\n## " not in OPENING, "the first page opens the lecture: objectives and notation, no section"
 
 
 def test_objectives_and_notation_open_the_lecture():
-    opening = MARKDOWN[:MARKDOWN.index("\n## ")]
+    opening = OPENING
     assert '!!! note "Learning objectives"' in opening and '!!! definition "Notation"' in opening
     objectives = opening[opening.index("Learning objectives"):opening.index('!!! definition "Notation"')]
     assert objectives.count("\n    - ") >= 5
