@@ -138,6 +138,8 @@ def test_numbers_run_through_the_parts_and_citations_link_across_them(tmp_path):
     assert by_id(more, "exercise-2") is not None and link(more, "Exercise 1") == "basics.html#exercise-1"
     # Each target exists where its link points, with the number the link says.
     assert "(1)" in by_id(basics, "eq-update").text and "(2)" in by_id(more, "eq-double").text
+    # A numbered equation scrolls in its own box on a narrow screen, as every display formula does.
+    assert by_id(basics, "eq-update").parent.classes == ["math-display"]
     assert first(by_id(basics, "fig-parabola"), "span", "figure-number").text == "Figure 1."
     assert first(by_id(basics, "definition-minimizer"), "span", "callout-kind").text == "Definition 1:"
     # The solution's citation is linked too; the contents list carries the section numbers.

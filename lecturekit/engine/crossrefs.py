@@ -170,10 +170,11 @@ def tag_equations(formulas, numbering, path, line_of, source):
 
 
 def anchor_equations(rendered, anchors):
-    """Rendered formulas, each numbered one carrying the id its citations link to."""
+    """Rendered formulas, each numbered one carrying the id its citations link to (after its class, which
+    mathtokens.restore_math reads to put the formula in its own scrolling box)."""
     # KaTeX lays a \\tag out in MathML as a table whose cells carry `width`, which HTML does not allow there.
     return [MATHML_CELL_WIDTH.sub("<mtd", html.replace('<span class="katex-display"',
-                                                       f'<span id="{anchors[i]}" class="katex-display"', 1))
+                                                       f'<span class="katex-display" id="{anchors[i]}"', 1))
             if i in anchors else html for i, html in enumerate(rendered)]
 
 
