@@ -19,6 +19,7 @@ from .macros import NO_MACROS
 from .markup import (check_figure_references, check_no_figure_left, figure_references, fill_figures, mark_figures,
                      markdown_to_html)
 from .mathtokens import protect_math, restore_math
+from .notebook import notebook_file
 from .prose import EmptyInFormula, guard_formulas, render_prose
 
 
@@ -46,6 +47,7 @@ class LecturePage:
     previous: object   # LectureLink or None
     next: object       # LectureLink or None
     results_href: str
+    notebook_href: str = ""  # the lecture as a Jupyter notebook (notebook.py)
 
 
 @dataclass(frozen=True)
@@ -179,7 +181,8 @@ class Pages:
             meta = lecture.meta
             return self.env().get_template("lecture.html").render(page=LecturePage(
                 self.course_title, "../", meta["title"], meta["number"], meta["summary"],
-                body.finish(lecture.manifests), body.toc, previous, following, "results.json"))
+                body.finish(lecture.manifests), body.toc, previous, following, "results.json",
+                notebook_name(lecture)))
         # The fingerprint covers the lecture's Python files: a `source()` block shows their current text.
         return self.cached(render, lecture.fingerprint, lecture.meta, lecture.body, lecture.content_digest,
                            [link.__dict__ for link in (previous, following) if link])
@@ -223,6 +226,10 @@ def lecture_files(lecture, html, store, solutions=True):
     return files
 
 
+def notebook_name(lecture):
+    return f"{lecture.slug}.ipynb"
+
+
 def site_files(course, lectures, store, code, templates):
     """Every file of the site, relative path -> bytes; counts pages (rendered, reused) into `pages.rendered`."""
     solutions = course.meta.get("solutions", True)
@@ -232,6 +239,8 @@ def site_files(course, lectures, store, code, templates):
     for index, lecture in enumerate(lectures):
         files.update(lecture_files(lecture, pages.lecture(lecture, links, index), store, solutions))
         files.update(static_files(lecture))
+        files[f"{lecture.slug}/{notebook_name(lecture)}"] = notebook_file(
+            lecture, [(lecture.body, lecture.source, lecture.body_line)], store, code, solutions, course.macros)
     files["index.html"] = pages.home(course.source, course.intro, course.intro_line, links).encode()
     files["assets/style.css"] = (Path(templates) / "static" / "style.css").read_bytes()
     for relative, data in mathtex.katex_assets().items():

@@ -1,0 +1,278 @@
+"""A lecture as a runnable Jupyter notebook, published beside its page as `<slug>/<slug>.ipynb`.
+
+Its Markdown cells are the lecture's prose with its placeholders filled, as the
+page has it (notebook_prose.py turns the site's own markup into what Jupyter
+shows); before the part of the prose that first quotes a computation's results
+comes a code cell with that computation and all it reaches that no earlier cell
+defined (notebook_code.py), so that the notebook runs from top to bottom in a
+fresh kernel with only the libraries the build used. Each cell runs its
+computation with `compute`, which hands results on as the build's store does;
+the last cell collects what results.json publishes into `results`.
+
+The notebook is stored by a key of everything it shows: a no-change build reads
+it from the store, a prose edit rebuilds it from its code cells, which are stored
+by a key of the code alone, so the lecture's code is not imported for it.
+"""
+import importlib.metadata
+import math
+import sys
+
+from . import values
+from .compute import dependency_order, resolved_key
+from .errors import BuildError
+from .keys import DISTRIBUTIONS, digest, source_closure
+from .lectures import load_code
+from .macros import NO_MACROS
+from .notebook_code import cell_text, lecture_program
+from .notebook_prose import Counters, FENCE, notebook_markdown
+from .prose import render_prose
+
+FORMAT = "1"  # bump when what a notebook holds changes
+CUT = "\x1e{}\x1e"  # put at the end of the line before each cut of the prose; no author writes it
+HEADING = ("## ", "### ")
+
+HELPERS = '''\
+stored = {}  # each computation's result, by its name
+
+
+def as_stored(value):
+    """A copy of a result as the site's build hands it on: numpy scalars become Python numbers, arrays are
+    copied with their dtype and memory order, tuples stay tuples; nothing is shared with the original."""
+    if isinstance(value, np.ndarray):
+        return value.copy(order="F" if value.flags.f_contiguous and not value.flags.c_contiguous else "C")
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, dict):
+        return {key: as_stored(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(as_stored(item) for item in value)
+    return value
+
+
+def published(value):
+    """What results.json shows of a result: arrays (figure data) left out, None in a list; tuples as lists."""
+    if isinstance(value, dict):
+        return {key: published(item) for key, item in value.items() if not isinstance(item, np.ndarray)}
+    if isinstance(value, (list, tuple)):
+        return [None if isinstance(item, np.ndarray) else published(item) for item in value]
+    return value
+
+
+def compute(name, function, *inputs):
+    """Run a computation on the stored results it names, and store what it returns."""
+    stored[name] = as_stored(function(**{need: as_stored(stored[need]) for need in inputs}))
+'''
+RESERVED = ("stored", "as_stored", "published", "compute", "results", "SimpleNamespace")
+
+
+def cuts(text):
+    """Indexes of the lines of `text` where a notebook cell starts: its `## ` and `### ` headings outside code."""
+    found, fence = [], None
+    for number, line in enumerate(text.split("\n")):
+        fenced = FENCE.match(line)
+        if fenced and (fence is None or fenced.group(1).startswith(fence)):
+            fence = None if fence else fenced.group(1)
+        elif fence is None and line.startswith(HEADING) and number > 0:
+            found.append(number)
+    return found
+
+
+def quoted(text, namespaces, cut_lines):
+    """{(namespace, key or None for all of it): index of the first part of `text` that reads it}."""
+    import bisect
+
+    import jinja2
+    from jinja2 import nodes
+    tree = jinja2.Environment().parse(text)
+    parts, seen = {}, set()
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        if isinstance(node.node, nodes.Name) and node.node.name in namespaces:
+            key = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
+            seen.add(id(node.node))
+            part = bisect.bisect_right(cut_lines, node.lineno - 1)
+            parts[(node.node.name, key)] = min(parts.get((node.node.name, key), part), part)
+    for node in tree.find_all(nodes.Name):
+        if node.name in namespaces and id(node) not in seen:
+            part = bisect.bisect_right(cut_lines, node.lineno - 1)
+            parts[(node.name, None)] = min(parts.get((node.name, None), part), part)
+    return parts
+
+
+def rendered_parts(text, path, first_line, context, store):
+    """The body's parts (cut at its headings) with their placeholders filled; one part if Jinja spans a cut."""
+    lines, at = text.split("\n"), cuts(text)
+    for n, index in enumerate(at, 1):
+        lines[index - 1] += CUT.format(n)
+    rendered = render_prose("\n".join(lines), path, first_line, context, store)
+    pieces = rendered.split("\x1e")
+    numbers = pieces[1::2]
+    if numbers != [str(n) for n in range(1, len(at) + 1)]:  # a loop or a condition spans a heading
+        return [rendered.replace("\x1e", "")], []
+    return pieces[0::2], at
+
+
+def program(lecture, store, code):
+    """The notebook's code, stored by a key of the code and the lecture's results (not of its prose)."""
+    record = resolved_key(store, "lecture", lecture.fingerprint)[0] or lecture.content_digest
+    key = digest(FORMAT, code.fingerprint, record, lecture.keys)
+    found = store.get_json("notebook-code", key)
+    if found is not None:
+        return found
+    if not lecture.computations:
+        load_code(lecture)
+    specs = dependency_order(lecture.computations, lecture.folder)
+    imports, namespaces, nodes, steps = lecture_program(specs, lecture.folder, RESERVED)
+    libraries = sorted({lib for spec in specs for lib in source_closure(spec.fn)[1]} - set(sys.stdlib_module_names))
+    made = {"imports": _merged(imports + (["from types import SimpleNamespace"] if namespaces else [])),
+            "libraries": [_version(lib) for lib in libraries],
+            "nodes": nodes,
+            "steps": [{"name": spec.name, "into": spec.into, "deps": list(spec.deps), "function": function,
+                       "needs": needs, "publishes": _publishes(lecture, store, spec.name)}
+                      for spec, function, needs in steps]}
+    store.put_json("notebook-code", key, made)
+    return made
+
+
+def _merged(imports):
+    """Import lines with `from x import a` and `from x import b` as one line, numpy first (the helpers need it)."""
+    plain, froms = [], {}
+    for line in dict.fromkeys(imports + ["import numpy as np"]):
+        if line.startswith("from "):
+            module, _, names = line[5:].partition(" import ")
+            froms.setdefault(module, []).append(names)
+        else:
+            plain.append(line)
+    return sorted(plain) + [f"from {module} import {', '.join(sorted(names))}" for module, names in sorted(froms.items())]
+
+
+def _version(top):
+    try:
+        return f"{DISTRIBUTIONS.get(top, top)} {importlib.metadata.version(DISTRIBUTIONS.get(top, top))}"
+    except importlib.metadata.PackageNotFoundError:
+        return top
+
+
+def _publishes(lecture, store, name):
+    payload = store.get("results", lecture.keys.get(name, "")) if lecture.keys.get(name) else None
+    return list(values.published(values.decode(payload, with_arrays=False))) if payload else []
+
+
+def placements(steps, first_quotes):
+    """Index of the part before which each computation runs: before the first part quoting it or anything
+    that needs it (math.inf: no part quotes it)."""
+    place = {}
+    for step in reversed(steps):  # dependents come later in dependency order
+        quoted_at = [first_quotes.get((step["into"], key), math.inf) for key in step["publishes"]]
+        quoted_at.append(first_quotes.get((step["into"], None), math.inf))
+        dependents = [place[s["name"]] for s in steps if step["name"] in s["deps"] and s["name"] in place]
+        place[step["name"]] = min(quoted_at + dependents)
+    return place
+
+
+def _code_cell(step, code):
+    keys = [f"{step['into']}.{key}" for key in step["publishes"]]
+    shown = ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
+    call = ", ".join([repr(step["name"]), step["function"], *map(repr, step["deps"])])
+    comment = f"# Publishes {shown}" if keys else "# Publishes nothing the prose quotes: figure data only"
+    return f"{code}\n\n\n{comment}\ncompute({call})" if code else f"{comment}\ncompute({call})"
+
+
+def notebook_file(lecture, bodies, store, code, solutions=True, macros=NO_MACROS):
+    """The notebook of a lecture (bytes of its .ipynb), from the store if nothing it shows has changed.
+
+    `bodies`: (Markdown, path, first line) of each part of the lecture, in order.
+    """
+    key = digest(FORMAT, code.fingerprint, resolved_key(store, "lecture", lecture.fingerprint)[0],
+                 lecture.content_digest, lecture.meta, [[b[0], str(b[1]), b[2]] for b in bodies], solutions,
+                 macros.digest)
+    data = store.get("notebook", key)
+    if data is None:
+        data = make_notebook(lecture, bodies, store, code, solutions, macros).encode("utf-8")
+        store.put("notebook", key, data)
+    return data
+
+
+def make_notebook(lecture, bodies, store, code, solutions=True, macros=NO_MACROS):
+    """The notebook's JSON text."""
+    import nbformat  # here: a build whose notebooks are all stored never needs it
+    from nbformat import v4
+
+    made = program(lecture, store, code)
+    steps, counters, cells = made["steps"], Counters(), []
+    parts, first_quotes = [], {}
+    namespaces = {step["into"] for step in steps}
+    for text, path, first_line in bodies:
+        pieces, at = rendered_parts(text, path, first_line, lecture.results, store)
+        for (namespace, name), part in quoted(text, namespaces, at).items():
+            key = (namespace, name)
+            first_quotes[key] = min(first_quotes.get(key, math.inf), len(parts) + (part if at else 0))
+        parts += pieces
+    place = placements(steps, first_quotes)
+
+    def figure_file(name):
+        if name not in lecture.manifests:
+            raise BuildError(f"figure '{name}' is not a figure of this lecture", lecture.source)
+        blob = lecture.manifests[name]["files"]["file"]
+        data = lecture.blobs.get(blob) or store.get_blob(blob)
+        suffix = blob[blob.rindex("."):]
+        return f"{name}{suffix}", {".png": "image/png", ".gif": "image/gif", ".svg": "image/svg+xml",
+                                   ".jpg": "image/jpeg"}.get(suffix, "application/octet-stream"), data
+
+    def markdown(source, attachments=None):
+        cell = v4.new_markdown_cell(source, id=f"prose-{len(cells)}")
+        if attachments:
+            cell["attachments"] = attachments
+        cells.append(cell)
+
+    defined = set()
+
+    def run(step):  # the code it needs that no earlier cell defined, and the call
+        new = [i for i in step["needs"] if i not in defined]
+        defined.update(new)
+        code = cell_text([made["nodes"][i] for i in new])
+        cells.append(v4.new_code_cell(_code_cell(step, code), id=f"code-{len(cells)}"))
+
+    markdown(_introduction(lecture, made, macros))
+    cells.append(v4.new_code_cell("\n".join(made["imports"]) + "\n\n\n" + HELPERS.rstrip(), id="helpers"))
+    for index, piece in enumerate(parts):
+        for step in steps:  # in dependency order
+            if place[step["name"]] == index:
+                run(step)
+        text, attachments = notebook_markdown(piece, solutions, counters, figure_file)
+        if text.strip():
+            markdown(text, attachments)
+    rest = [step for step in steps if place[step["name"]] == math.inf]
+    if rest:
+        markdown("## The other computations\n\nWhat these compute the prose does not quote; the page's figures "
+                 "draw it, and results.json publishes it.")
+        for step in rest:
+            run(step)
+    markdown("## All the results\n\nEvery value the lecture publishes, by namespace, as in the page's "
+             "`results.json`: `results[\"namespace\"][\"name\"]`.")
+    pairs = ", ".join(f"({step['name']!r}, {step['into']!r})" for step in steps)
+    cells.append(v4.new_code_cell(
+        f"results = {{}}\nfor name, into in [{pairs}]:\n    results.setdefault(into, {{}}).update(published(stored[name]))"
+        "\nsorted(results)", id="results"))
+    notebook = v4.new_notebook(cells=cells, metadata={
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"}})
+    nbformat.validate(notebook)
+    return nbformat.writes(notebook)
+
+
+def _introduction(lecture, made, macros):
+    """The notebook's first cell: the lecture's title and summary, how to run it, and the course's macros."""
+    meta = lecture.meta
+    libraries = ", ".join(made["libraries"]) or "the standard library"
+    definitions = "".join(
+        f"\\newcommand{{{name}}}" + (f"[{arguments}]" if arguments else "") + f"{{{expansion}}}"
+        for name, expansion, arguments, _ in macros.definitions)
+    return "\n\n".join(filter(None, [
+        f"# {meta['title']}", f"*{meta['summary']}*",
+        "This notebook is the lecture as a program: the prose of its page, with the numbers the site's build "
+        "computed, and before each part the code that computes the numbers it quotes, read from the source "
+        "that ran. Run the cells from the top; each code cell defines what one computation needs and runs it "
+        "with `compute`, which keeps its result in `stored` as the site's build does. The last cell collects "
+        "the published values in `results`, as in the page's `results.json`.",
+        f"It was built with Python {sys.version_info.major}.{sys.version_info.minor} and {libraries}.",
+        f"${definitions}$" if definitions else ""]))
