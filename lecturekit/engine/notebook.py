@@ -13,9 +13,11 @@ The notebook is stored by a key of everything it shows: a no-change build reads
 it from the store, a prose edit rebuilds it from its code cells, which are stored
 by a key of the code alone, so the lecture's code is not imported for it.
 """
+import hashlib
 import importlib.metadata
 import math
 import sys
+from pathlib import Path
 
 from . import values
 from .compute import dependency_order, resolved_key
@@ -213,7 +215,10 @@ def make_notebook(lecture, bodies, store, code, solutions=True, macros=NO_MACROS
         if name not in lecture.manifests:
             raise BuildError(f"figure '{name}' is not a figure of this lecture", lecture.source)
         blob = lecture.manifests[name]["files"]["file"]
-        data = lecture.blobs.get(blob) or store.get_blob(blob)
+        data = _figure_bytes(lecture.blobs.get(blob), store, blob)
+        if data is None:
+            raise BuildError(f"figure '{name}': its file vanished from the store during the build; build again",
+                             lecture.folder)
         suffix = blob[blob.rindex("."):]
         return f"{name}{suffix}", {".png": "image/png", ".gif": "image/gif", ".svg": "image/svg+xml",
                                    ".jpg": "image/jpeg"}.get(suffix, "application/octet-stream"), data
@@ -258,6 +263,18 @@ def make_notebook(lecture, bodies, store, code, solutions=True, macros=NO_MACROS
         "language_info": {"name": "python"}})
     nbformat.validate(notebook)
     return nbformat.writes(notebook)
+
+
+def _figure_bytes(found, store, blob):
+    """A figure file's bytes: as the build holds them, from the store, or from the previous site (checked)."""
+    if isinstance(found, (bytes, bytearray)):
+        return bytes(found)
+    data = store.get_blob(blob)
+    if data is None and found is not None:  # a published.Published: a file of the previous site
+        data = Path(found.path).read_bytes()
+        if hashlib.sha256(data).hexdigest() != found.sha256:
+            return None
+    return data
 
 
 def _introduction(lecture, made, macros):
