@@ -16,96 +16,13 @@ import ast
 import builtins
 import heapq
 import importlib
-import importlib.util
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import ModuleType
 
-from . import registry
 from .errors import BuildError
-from .sources import _is_project_package, expect, global_names, is_project_file, scope_table
+from .notebook_source import DEFINITIONS, ModuleSource, attribute_chains, touched
 
-REGISTRY = (registry.computation, registry.figure)  # decorators a notebook does without
-DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _MISSING = object()
-
-
-def _roots(target):
-    """The names an assignment target binds or changes (`X["a"] = 1` changes X)."""
-    if isinstance(target, ast.Name):
-        return {target.id}
-    if isinstance(target, (ast.Tuple, ast.List)):
-        return set().union(*map(_roots, target.elts)) if target.elts else set()
-    if isinstance(target, (ast.Starred, ast.Subscript, ast.Attribute)):
-        return _roots(target.value)
-    return set()
-
-
-def touched(stmt):
-    """The module-level names a top-level statement binds or changes."""
-    if isinstance(stmt, DEFINITIONS):
-        return {stmt.name}
-    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-        return {alias.asname or alias.name.split(".")[0] for alias in stmt.names}
-    if isinstance(stmt, ast.Assign):
-        return set().union(*map(_roots, stmt.targets))
-    if isinstance(stmt, (ast.AnnAssign, ast.AugAssign)):
-        return _roots(stmt.target)
-    if isinstance(stmt, ast.Expr):  # TABLE.update(...): changes TABLE
-        call = stmt.value
-        return _roots(call.func.value) if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) else set()
-    if isinstance(stmt, ast.If) and "__name__" in {n.id for n in ast.walk(stmt.test) if isinstance(n, ast.Name)}:
-        return set()  # `if __name__ == "__main__":` runs nothing a computation needs
-    names = set()
-    for block in ("body", "orelse", "finalbody", "handlers"):
-        for inner in getattr(stmt, block, []):
-            names |= touched(inner)
-    if isinstance(stmt, (ast.For, ast.AsyncFor)):
-        names |= _roots(stmt.target)
-    for item in getattr(stmt, "items", []):
-        names |= _roots(item.optional_vars) if item.optional_vars is not None else set()
-    return names
-
-
-def _loaded_names(nodes):
-    return {n.id for node in nodes if node is not None for n in ast.walk(node)
-            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-
-
-def _chains(node):
-    """{root name: set of attribute chains after it} of every `a.b.c` in `node` (`a` -> {("b", "c"), ("b",)})."""
-    found = {}
-    for inner in ast.walk(node):
-        if isinstance(inner, ast.Attribute):
-            parts, value = [inner.attr], inner.value
-            while isinstance(value, ast.Attribute):
-                parts.append(value.attr)
-                value = value.value
-            if isinstance(value, ast.Name):
-                found.setdefault(value.id, set()).add(tuple(reversed(parts)))
-    return found
-
-
-class ModuleSource:
-    """A project module's text and top-level statements, and which statements bind each name."""
-
-    def __init__(self, module):
-        self.module, self.name = module, module.__name__
-        self.path = Path(module.__file__)
-        data = self.path.read_bytes()
-        expect(self.path, data)  # the notebook shows the text the build ran
-        text = data.decode("utf-8")
-        self.lines, self.tree = text.splitlines(), ast.parse(text, str(self.path))
-        self.binders = {}
-        for index, stmt in enumerate(self.tree.body):
-            for name in touched(stmt):
-                self.binders.setdefault(name, []).append(index)
-
-    def resolved(self, stmt):
-        """The absolute name of the module an ImportFrom statement imports from."""
-        if not stmt.level:
-            return stmt.module
-        return importlib.util.resolve_name("." * stmt.level + (stmt.module or ""), self.module.__package__)
 
 
 @dataclass
@@ -161,7 +78,7 @@ class Program:
         for alias in stmt.names:
             if (alias.asname or alias.name.split(".")[0]) != name:
                 continue
-            if not self._imports_project(source, stmt):
+            if not source.imports_project(stmt):
                 return [self.library(ast.unparse(type(stmt)(**{**vars(stmt), "names": [alias]})), name, where)]
             if isinstance(stmt, ast.Import):
                 if alias.asname is None and "." in alias.name:
@@ -228,8 +145,8 @@ class Program:
         node = self.nodes[node_id] = Node("", source.name, (source.name, index, 0), source)
         for name in sorted(touched(stmt)):
             self.claim(name, source.name, (source.path, stmt.lineno))
-        early, late, local_imports = self._reads(source, stmt)
-        chains = _chains(stmt)
+        early, late, local_imports = source.reads(stmt)
+        chains = attribute_chains(stmt)
         for name in sorted(early | late):
             ids = self.resolve(source, name, chains.get(name, ()), (source.path, stmt.lineno))
             node.needs += ids
@@ -238,38 +155,8 @@ class Program:
         replacements = {}
         for inner in local_imports:
             replacements[inner] = self._local_import(source, stmt, inner, chains, node)
-        node.text = self._text(source, stmt, replacements)
+        node.text = source.text(stmt, replacements)
         return node_id
-
-    def _reads(self, source, stmt):
-        """(names read when the statement runs, names read later by the functions it defines, project imports
-        inside those functions)."""
-        if not isinstance(stmt, DEFINITIONS):
-            return _loaded_names([stmt]), set(), []
-        if isinstance(stmt, ast.ClassDef):
-            at_definition = [*stmt.bases, *(k.value for k in stmt.keywords)]
-        else:
-            arguments = stmt.args
-            at_definition = [*arguments.defaults, *arguments.kw_defaults, stmt.returns,
-                             *(a.annotation for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
-                                                      arguments.vararg, arguments.kwarg] if a is not None)]
-        at_definition += [d for d in stmt.decorator_list if not self._is_registry(source, d)]
-        table = scope_table(str(source.path), stmt.name, stmt.lineno)
-        inside = global_names(table) if table is not None else _loaded_names(stmt.body)
-        imports = [inner for inner in ast.walk(stmt) if isinstance(inner, (ast.Import, ast.ImportFrom))
-                   and self._imports_project(source, inner)]
-        early = _loaded_names(at_definition)
-        if isinstance(stmt, ast.ClassDef):  # a class body runs when it is defined
-            early |= {n for n in inside if n in _loaded_names(b for b in stmt.body if not isinstance(b, DEFINITIONS))}
-        return early, inside - early, imports
-
-    @staticmethod
-    def _imports_project(source, stmt):
-        """Whether an import statement imports project code (found without importing a library)."""
-        if isinstance(stmt, ast.ImportFrom) and stmt.level:
-            return True
-        top = (stmt.module if isinstance(stmt, ast.ImportFrom) else stmt.names[0].name).split(".")[0]
-        return _is_project_package(top)
 
     def _local_import(self, source, definition, stmt, chains, node):
         """What replaces a project import inside a function: `pass`, or `name = original` where it renames."""
@@ -286,40 +173,6 @@ class Program:
                 assignments.append(f"{name} = {alias.name}")
         return "; ".join(assignments) or "pass"
 
-    def _is_registry(self, source, decorator):
-        """Whether a decorator is the registry's @computation or @figure (called or not)."""
-        expression = decorator.func if isinstance(decorator, ast.Call) else decorator
-        parts = []
-        while isinstance(expression, ast.Attribute):
-            parts.append(expression.attr)
-            expression = expression.value
-        if not isinstance(expression, ast.Name):
-            return False
-        value = vars(source.module).get(expression.id, _MISSING)
-        for attr in reversed(parts):
-            value = getattr(value, attr, _MISSING)
-        return any(value is r for r in REGISTRY)
-
-    def _text(self, source, stmt, replacements):
-        """The statement's lines as written, with the comment lines just above it, without registry decorators."""
-        decorators = getattr(stmt, "decorator_list", [])
-        first = min([d.lineno for d in decorators] + [stmt.lineno])
-        while first > 1 and source.lines[first - 2].startswith("#"):
-            first -= 1
-        dropped = {n for d in decorators if self._is_registry(source, d) for n in range(d.lineno, d.end_lineno + 1)}
-        lines = {n: source.lines[n - 1] for n in range(first, stmt.end_lineno + 1) if n not in dropped}
-        for inner, replacement in replacements.items():
-            text = "\n".join(source.lines[inner.lineno - 1:inner.end_lineno])
-            if text.strip() != ast.get_source_segment("\n".join(source.lines), inner).strip():
-                raise BuildError("the notebook needs a project import inside a function on lines of its own",
-                                 source.path, inner.lineno)
-            indent = source.lines[inner.lineno - 1][:inner.col_offset]
-            for n in range(inner.lineno, inner.end_lineno + 1):
-                lines.pop(n, None)
-            written = " ".join(text.split())
-            lines[inner.lineno] = f"{indent}{replacement}  # {written}: defined in this notebook"
-        return "\n".join(lines[n] for n in sorted(lines))
-
     def ranks(self):
         """Each module's place in the order Python finished importing them (what it imports first)."""
         rank, active = {}, set()
@@ -329,7 +182,7 @@ class Program:
                 return
             active.add(source.name)
             for stmt in source.tree.body:
-                if isinstance(stmt, (ast.Import, ast.ImportFrom)) and self._imports_project(source, stmt):
+                if isinstance(stmt, (ast.Import, ast.ImportFrom)) and source.imports_project(stmt):
                     for alias in stmt.names:
                         name = source.resolved(stmt) if isinstance(stmt, ast.ImportFrom) else alias.name
                         candidates = [f"{name}.{alias.name}", name] if isinstance(stmt, ast.ImportFrom) else [name]
@@ -380,14 +233,6 @@ class Program:
         return out
 
 
-def label(source, lecture_folder):
-    """How a cell names a module: the lecture's files by path, the project's by module name."""
-    try:
-        return f"{lecture_folder.name}/{source.path.resolve().relative_to(lecture_folder.resolve()).as_posix()}"
-    except ValueError:
-        return source.name
-
-
 def cell_text(nodes):
     """The code of some nodes (see lecture_program), grouped under a comment naming each module they come from."""
     parts, previous = [], None
@@ -422,7 +267,7 @@ def lecture_program(specs, lecture_folder, reserved):
     everything = set().union(*(ids for _, _, ids in roots)) if roots else set()
     order = program.ordered([i for i in everything if i[0] != "import"], rank)
     position = {node_id: index for index, node_id in enumerate(order)}
-    nodes = [{"module": label(program.nodes[i].module, lecture_folder), "text": program.nodes[i].text,
+    nodes = [{"module": program.nodes[i].module.label(lecture_folder), "text": program.nodes[i].text,
               "definition": i[0] == "statement" and isinstance(
                   program.nodes[i].module.tree.body[i[2]], DEFINITIONS)} for i in order]
     imports = [node_id[1] for node_id in program.ordered([i for i in everything if i[0] == "import"], rank)]
