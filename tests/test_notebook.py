@@ -180,13 +180,18 @@ def test_the_tiny_notebook_runs_alone_and_holds_the_published_results(tmp_path):
 
 
 def test_prose_becomes_notebook_markdown_with_figures_attached_and_blocks_as_boxes(tmp_path):
-    write_tiny(tmp_path)
+    macros = "\\newcommand{\\R}{\\mathbb{R}}\n\\newcommand{\\norm}[1]{\\lVert #1 \\rVert}\n"
+    content = write_tiny(tmp_path, lecture=LECTURE.replace("with math $w^2$", "with math $w^2$ in $\\R$"),
+                         index=INDEX.replace("title: Test Course\n", "title: Test Course\nmacros: macros.tex\n"))
+    (content / "macros.tex").write_text(macros)
     build.build(**build_args(tmp_path))
     cells = cells_of(tmp_path / "site" / "tiny" / "tiny.ipynb")
+    assert "$\\newcommand{\\R}{\\mathbb{R}}\\newcommand{\\norm}[1]{\\lVert #1 \\rVert}$" in cells[0].source, \
+        "MathJax gets the course's macros"
     prose = "\n".join(c.source for c in cells if c.cell_type == "markdown")
     page = (tmp_path / "site" / "tiny" / "index.html").read_text()
     doubled = re.search(r"Twice the minimizer is ([^,]+),", page).group(1)
-    assert f"Twice the minimizer is {doubled}, with math $w^2$." in prose, "placeholders filled, math kept"
+    assert f"Twice the minimizer is {doubled}, with math $w^2$ in $\\R$." in prose, "placeholders filled, math kept"
     assert "{{" not in prose and "fig:" not in prose and "!!!" not in prose and "???" not in prose
     assert "author's comment" not in prose
     figure = next(c for c in cells if "attachment:parabola.png" in c.source)

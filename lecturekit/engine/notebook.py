@@ -13,9 +13,11 @@ The notebook is stored by a key of everything it shows: a no-change build reads
 it from the store, a prose edit rebuilds it from its code cells, which are stored
 by a key of the code alone, so the lecture's code is not imported for it.
 """
+import bisect
 import hashlib
 import importlib.metadata
 import math
+import re
 import sys
 from pathlib import Path
 
@@ -32,6 +34,7 @@ from .prose import render_prose
 FORMAT = "1"  # bump when what a notebook holds changes
 CUT = "\x1e{}\x1e"  # put at the end of the line before each cut of the prose; no author writes it
 HEADING = ("## ", "### ")
+TAG = re.compile(r"{{.*?}}|{%.*?%}", re.S)  # Jinja's placeholders and statements
 
 HELPERS = '''\
 stored = {}  # each computation's result, by its name
@@ -80,24 +83,23 @@ def cuts(text):
 
 
 def quoted(text, namespaces, cut_lines):
-    """{(namespace, key or None for all of it): index of the first part of `text` that reads it}."""
-    import bisect
+    """{(namespace, key or None for all of it): index of the first part of `text` that reads it}.
 
-    import jinja2
-    from jinja2 import nodes
-    tree = jinja2.Environment().parse(text)
-    parts, seen = {}, set()
-    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
-        if isinstance(node.node, nodes.Name) and node.node.name in namespaces:
-            key = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
-            seen.add(id(node.node))
-            part = bisect.bisect_right(cut_lines, node.lineno - 1)
-            parts[(node.node.name, key)] = min(parts.get((node.node.name, key), part), part)
-    for node in tree.find_all(nodes.Name):
-        if node.name in namespaces and id(node) not in seen:
-            part = bisect.bisect_right(cut_lines, node.lineno - 1)
-            parts[(node.name, None)] = min(parts.get((node.name, None), part), part)
-    return parts
+    Read off the Jinja tags with a pattern, not by parsing the template again: `ns.key`, `ns["key"]` or `ns`.
+    """
+    found = {}
+    if not namespaces:
+        return found
+    pattern = re.compile(r"(?<![\w.])(%s)\b(?:\s*\.\s*(\w+)|\s*\[\s*['\"](\w+)['\"]\s*\])?"
+                         % "|".join(map(re.escape, sorted(namespaces))))
+    newlines = [m.start() for m in re.finditer("\n", text)]
+    for tag in TAG.finditer(text):
+        for match in pattern.finditer(tag.group(0)):
+            line = bisect.bisect_left(newlines, tag.start() + match.start())  # 0-based
+            part = bisect.bisect_right(cut_lines, line)
+            key = (match.group(1), match.group(2) or match.group(3))
+            found[key] = min(found.get(key, part), part)
+    return found
 
 
 def rendered_parts(text, path, first_line, context, store):
@@ -197,7 +199,6 @@ def notebook_file(lecture, bodies, store, code, solutions=True, macros=NO_MACROS
 def make_notebook(lecture, bodies, store, code, solutions=True, macros=NO_MACROS):
     """The notebook's JSON text."""
     import nbformat  # here: a build whose notebooks are all stored never needs it
-    from nbformat import v4
 
     made = program(lecture, store, code)
     steps, counters, cells = made["steps"], Counters(), []
@@ -214,7 +215,8 @@ def make_notebook(lecture, bodies, store, code, solutions=True, macros=NO_MACROS
     def figure_file(name):
         if name not in lecture.manifests:
             raise BuildError(f"figure '{name}' is not a figure of this lecture", lecture.source)
-        blob = lecture.manifests[name]["files"]["file"]
+        files = lecture.manifests[name]["files"]
+        blob = files.get("file") or next(iter(files.values()))  # the image the page shows (a GIF animates)
         data = _figure_bytes(lecture.blobs.get(blob), store, blob)
         if data is None:
             raise BuildError(f"figure '{name}': its file vanished from the store during the build; build again",
@@ -224,10 +226,12 @@ def make_notebook(lecture, bodies, store, code, solutions=True, macros=NO_MACROS
                                    ".jpg": "image/jpeg"}.get(suffix, "application/octet-stream"), data
 
     def markdown(source, attachments=None):
-        cell = v4.new_markdown_cell(source, id=f"prose-{len(cells)}")
-        if attachments:
-            cell["attachments"] = attachments
-        cells.append(cell)
+        cells.append({"cell_type": "markdown", "id": f"prose-{len(cells)}", "metadata": {}, "source": source,
+                      **({"attachments": attachments} if attachments else {})})
+
+    def code_cell(source, cell_id):
+        cells.append({"cell_type": "code", "id": cell_id, "execution_count": None, "metadata": {}, "outputs": [],
+                      "source": source})
 
     defined = set()
 
@@ -235,10 +239,10 @@ def make_notebook(lecture, bodies, store, code, solutions=True, macros=NO_MACROS
         new = [i for i in step["needs"] if i not in defined]
         defined.update(new)
         code = cell_text([made["nodes"][i] for i in new])
-        cells.append(v4.new_code_cell(_code_cell(step, code), id=f"code-{len(cells)}"))
+        code_cell(_code_cell(step, code), f"code-{len(cells)}")
 
     markdown(_introduction(lecture, made, macros))
-    cells.append(v4.new_code_cell("\n".join(made["imports"]) + "\n\n\n" + HELPERS.rstrip(), id="helpers"))
+    code_cell("\n".join(made["imports"]) + "\n\n\n" + HELPERS.rstrip(), "helpers")
     for index, piece in enumerate(parts):
         for step in steps:  # in dependency order
             if place[step["name"]] == index:
@@ -255,13 +259,12 @@ def make_notebook(lecture, bodies, store, code, solutions=True, macros=NO_MACROS
     markdown("## All the results\n\nEvery value the lecture publishes, by namespace, as in the page's "
              "`results.json`: `results[\"namespace\"][\"name\"]`.")
     pairs = ", ".join(f"({step['name']!r}, {step['into']!r})" for step in steps)
-    cells.append(v4.new_code_cell(
-        f"results = {{}}\nfor name, into in [{pairs}]:\n    results.setdefault(into, {{}}).update(published(stored[name]))"
-        "\nsorted(results)", id="results"))
-    notebook = v4.new_notebook(cells=cells, metadata={
+    code_cell(f"results = {{}}\nfor name, into in [{pairs}]:\n    results.setdefault(into, {{}}).update("
+              "published(stored[name]))\nsorted(results)", "results")
+    notebook = nbformat.from_dict({"nbformat": 4, "nbformat_minor": 5, "cells": cells, "metadata": {
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-        "language_info": {"name": "python"}})
-    nbformat.validate(notebook)
+        "language_info": {"name": "python"}}})
+    nbformat.validate(notebook)  # once, for the whole: nbformat's cell constructors check every cell
     return nbformat.writes(notebook)
 
 
