@@ -9,6 +9,7 @@ import json
 import math
 import os
 import re
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -357,3 +358,37 @@ def test_the_gradient_descent_notebook_runs_alone_and_reproduces_results_json(re
         assert len(numbers(theirs)) >= 1
         for a, b in zip(numbers(mine), numbers(theirs), strict=True):
             assert math.isclose(a, b, rel_tol=1e-9), f"{path}: {a} against {b}"
+
+
+def test_site_only_html_goes_and_code_stays_as_written():
+    from lecturekit.engine.notebook_prose import INTERACTIVE_NOTE, Counters, notebook_markdown
+    text = textwrap.dedent('''\
+        Before.
+        <!-- a comment
+        over two lines -->
+        <div class="widget"><p>Pick one</p>
+        <div><input type="range"></div>
+        </div>
+
+        <div class="plain"><p>Static HTML stays.</p></div>
+
+        <script src="x.js" defer></script>
+
+        ```html
+        <!-- in code: kept --><script>also kept</script>
+        !!! note "not a block in code"
+        ```
+
+        ??? tip "Folded"
+            Tip text.
+
+        ???+ hint
+            Open hint.
+        ''')
+    markdown, attachments = notebook_markdown(text, True, Counters(), None)
+    assert "a comment" not in markdown and "Pick one" not in markdown and 'src="x.js"' not in markdown
+    assert INTERACTIVE_NOTE.strip() in markdown and '<div class="plain"><p>Static HTML stays.</p></div>' in markdown
+    assert '<!-- in code: kept --><script>also kept</script>\n!!! note "not a block in code"' in markdown
+    assert "<details><summary>Tip: Folded</summary>\n\nTip text.\n\n</details>" in markdown
+    assert "<details open><summary>Hint</summary>\n\nOpen hint.\n\n</details>" in markdown
+    assert attachments == {}
