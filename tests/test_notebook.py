@@ -225,25 +225,38 @@ def test_the_page_links_to_its_notebook(tmp_path):
     assert page.index("results.json") < page.index(link.group(1)), "beside the results.json link"
 
 
-def test_the_notebook_is_stored_and_never_stale(tmp_path, monkeypatch):
-    made = []
-    make = notebook.make_notebook
-    monkeypatch.setattr(notebook, "make_notebook", lambda *a, **k: made.append(1) or make(*a, **k))
+def test_the_notebook_is_stored_and_never_stale(tmp_path):
     write_tiny(tmp_path)
-    path = tmp_path / "site" / "tiny" / "tiny.ipynb"
+    path, stored = tmp_path / "site" / "tiny" / "tiny.ipynb", tmp_path / ".cache" / "store" / "notebook"
+
+    def made():  # notebooks are made in a helper process: count what it stored
+        return len(list(stored.iterdir()))
     build.build(**build_args(tmp_path))
-    first = path.read_text()
+    first, entry = path.read_text(), next(stored.iterdir())
+    when = entry.stat().st_mtime_ns
     build.build(**build_args(tmp_path))
-    assert len(made) == 1 and path.read_text() == first, "a no-change build wrote it again"
+    assert made() == 1 and entry.stat().st_mtime_ns == when and path.read_text() == first, \
+        "a no-change build made it again"
 
     write_tiny(tmp_path, lecture=LECTURE.replace("An introduction", "A reworded introduction"))
     build.build(**build_args(tmp_path))
-    assert len(made) == 2 and "A reworded introduction" in path.read_text()
+    assert made() == 2 and "A reworded introduction" in path.read_text()
 
     write_tiny(tmp_path, lecture=LECTURE.replace("An introduction", "A reworded introduction"),
                compute=COMPUTE.replace("np.linspace(-2.0, 2.0, 41)", "np.linspace(-2.0, 2.0, 81)"))
     build.build(**build_args(tmp_path))
-    assert len(made) == 3 and "np.linspace(-2.0, 2.0, 81)" in path.read_text()
+    assert made() == 3 and "np.linspace(-2.0, 2.0, 81)" in path.read_text()
+
+
+def test_a_notebook_that_cannot_be_made_fails_the_build_with_its_reason(tmp_path):
+    dotted = COMPUTE.replace("from .helpers import", "import lecturekit.numerics.grid\nfrom .helpers import") + \
+        '\n\n@computation(into="grid")\ndef grid():\n    return {"n": len(lecturekit.numerics.grid.weight_grid((0, 1), (0, 1), 3))}\n'
+    write_tiny(tmp_path, compute=dotted)
+    with pytest.raises(BuildError) as error:
+        build.build(**build_args(tmp_path))
+    assert "cannot carry `import lecturekit.numerics.grid`" in str(error.value)
+    assert error.value.path.name == "compute.py"
+    assert error.value.line == dotted.splitlines().index("import lecturekit.numerics.grid") + 1
 
 
 def test_two_definitions_of_one_name_are_an_error_naming_both(tmp_path):

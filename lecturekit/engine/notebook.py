@@ -10,8 +10,10 @@ computation with `compute`, which hands results on as the build's store does;
 the last cell collects what results.json publishes into `results`.
 
 The notebook is stored by a key of everything it shows: a no-change build reads
-it from the store, a prose edit rebuilds it from its code cells, which are stored
-by a key of the code alone, so the lecture's code is not imported for it.
+it from the store. One that must be made is made in a helper process while the
+pages render (nbformat alone takes a few tenths of a second to import), from its
+code cells, which are stored by a key of the code alone: a prose edit does not
+import the lecture's code for them.
 """
 import bisect
 import hashlib
@@ -21,7 +23,7 @@ import re
 import sys
 from pathlib import Path
 
-from . import values
+from . import sources, values
 from .compute import dependency_order, resolved_key
 from .errors import BuildError
 from .keys import DISTRIBUTIONS, digest, source_closure
@@ -30,6 +32,7 @@ from .macros import NO_MACROS
 from .notebook_code import cell_text, lecture_program
 from .notebook_prose import Counters, FENCE, notebook_markdown
 from .prose import render_prose
+from .scheduler import SCHEDULER
 
 FORMAT = "1"  # bump when what a notebook holds changes
 CUT = "\x1e{}\x1e"  # put at the end of the line before each cut of the prose; no author writes it
@@ -181,19 +184,56 @@ def _code_cell(step, code):
     return f"{code}\n\n\n{comment}\ncompute({call})" if code else f"{comment}\ncompute({call})"
 
 
-def notebook_file(lecture, bodies, store, code, solutions=True, macros=NO_MACROS):
-    """The notebook of a lecture (bytes of its .ipynb), from the store if nothing it shows has changed.
+def notebook_key(lecture, bodies, store, code, solutions, macros):
+    """The key of everything a notebook shows: code, results, figures, prose, the course's settings."""
+    return digest(FORMAT, code.fingerprint, resolved_key(store, "lecture", lecture.fingerprint)[0],
+                  lecture.content_digest, lecture.meta, [[b[0], str(b[1]), b[2]] for b in bodies], solutions,
+                  macros.digest)
 
-    `bodies`: (Markdown, path, first line) of each part of the lecture, in order.
+
+def start_notebooks(jobs, store, code, solutions=True, macros=NO_MACROS):
+    """Start making the notebooks of `jobs` ((lecture, bodies) each) that the store does not hold.
+
+    They are made in a helper process, on the core the pages leave idle; returns a function that waits
+    for them and returns each notebook's bytes, in the order of `jobs`. `bodies`: (Markdown, path, first
+    line) of each part of the lecture, in order.
     """
-    key = digest(FORMAT, code.fingerprint, resolved_key(store, "lecture", lecture.fingerprint)[0],
-                 lecture.content_digest, lecture.meta, [[b[0], str(b[1]), b[2]] for b in bodies], solutions,
-                 macros.digest)
-    data = store.get("notebook", key)
-    if data is None:
-        data = make_notebook(lecture, bodies, store, code, solutions, macros).encode("utf-8")
-        store.put("notebook", key, data)
-    return data
+    keys = [notebook_key(lecture, bodies, store, code, solutions, macros) for lecture, bodies in jobs]
+    found = [store.get("notebook", key) for key in keys]
+    todo = [(i, jobs[i], keys[i]) for i, data in enumerate(found) if data is None]
+    if not todo:
+        return lambda: found
+    helper = SCHEDULER.start("notebook helper", _notebooks_main, todo, store, code, solutions, macros)
+    helper.doing = f"writing the notebook of {', '.join(jobs[i][0].slug for i, _, _ in todo)}"
+
+    def finish():
+        while True:
+            for _, message in SCHEDULER.messages([helper]):
+                if message[0] == "made":
+                    found[message[1]] = message[2]
+                    continue
+                used, written, seen = message[-3:]
+                store.mark_used(used)
+                store.written |= written
+                for filename, sha in seen.items():  # what it read of the sources is checked at the end too
+                    sources._SEEN.setdefault(filename, sha)
+                SCHEDULER.retire(helper)
+                if message[0] == "failed":
+                    raise message[1]
+                return found
+    return finish
+
+
+def _notebooks_main(conn, todo, store, code, solutions, macros):
+    """The notebook helper: make each notebook, store it, send it; then what it used and wrote."""
+    try:
+        for index, (lecture, bodies), key in todo:
+            data = make_notebook(lecture, bodies, store, code, solutions, macros).encode("utf-8")
+            store.put("notebook", key, data)
+            conn.send(("made", index, data))
+        conn.send(("done", store.used, store.written, dict(sources._SEEN)))
+    except BuildError as error:
+        conn.send(("failed", error, store.used, store.written, dict(sources._SEEN)))
 
 
 def make_notebook(lecture, bodies, store, code, solutions=True, macros=NO_MACROS):

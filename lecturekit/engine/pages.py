@@ -19,7 +19,7 @@ from .macros import NO_MACROS
 from .markup import (check_figure_references, check_no_figure_left, figure_references, fill_figures, mark_figures,
                      markdown_to_html)
 from .mathtokens import protect_math, restore_math
-from .notebook import notebook_file
+from .notebook import start_notebooks
 from .prose import EmptyInFormula, guard_formulas, render_prose
 
 
@@ -236,11 +236,13 @@ def site_files(course, lectures, store, code, templates):
     pages = Pages(course.meta.get("title", "Course"), store, templates, code, solutions, course.macros)
     links = [lecture_link(lecture) for lecture in lectures]
     files = {}
+    notebooks = start_notebooks([(lecture, [(lecture.body, lecture.source, lecture.body_line)])
+                                 for lecture in lectures], store, code, solutions, course.macros)  # while pages render
     for index, lecture in enumerate(lectures):
         files.update(lecture_files(lecture, pages.lecture(lecture, links, index), store, solutions))
         files.update(static_files(lecture))
-        files[f"{lecture.slug}/{notebook_name(lecture)}"] = notebook_file(
-            lecture, [(lecture.body, lecture.source, lecture.body_line)], store, code, solutions, course.macros)
+    for lecture, notebook in zip(lectures, notebooks()):
+        files[f"{lecture.slug}/{notebook_name(lecture)}"] = notebook
     files["index.html"] = pages.home(course.source, course.intro, course.intro_line, links).encode()
     files["assets/style.css"] = (Path(templates) / "static" / "style.css").read_bytes()
     for relative, data in mathtex.katex_assets().items():
