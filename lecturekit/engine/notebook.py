@@ -15,11 +15,9 @@ pages render (nbformat alone takes a few tenths of a second to import), from its
 code cells, which are stored by a key of the code alone: a prose edit does not
 import the lecture's code for them.
 """
-import bisect
 import hashlib
 import importlib.metadata
 import math
-import re
 import sys
 from pathlib import Path
 
@@ -30,14 +28,10 @@ from .keys import DISTRIBUTIONS, digest, source_closure
 from .lectures import load_code
 from .macros import NO_MACROS
 from .notebook_code import cell_text, lecture_program
-from .notebook_prose import Counters, FENCE, notebook_markdown
-from .prose import render_prose
+from .notebook_prose import Counters, notebook_markdown, quoted, rendered_parts
 from .scheduler import SCHEDULER
 
 FORMAT = "1"  # bump when what a notebook holds changes
-CUT = "\x1e{}\x1e"  # put at the end of the line before each cut of the prose; no author writes it
-HEADING = ("## ", "### ")
-TAG = re.compile(r"{{.*?}}|{%.*?%}", re.S)  # Jinja's placeholders and statements
 
 HELPERS = '''\
 stored = {}  # each computation's result, by its name
@@ -71,51 +65,6 @@ def compute(name, function, *inputs):
     stored[name] = as_stored(function(**{need: as_stored(stored[need]) for need in inputs}))
 '''
 RESERVED = ("stored", "as_stored", "published", "compute", "results", "SimpleNamespace")
-
-
-def cuts(text):
-    """Indexes of the lines of `text` where a notebook cell starts: its `## ` and `### ` headings outside code."""
-    found, fence = [], None
-    for number, line in enumerate(text.split("\n")):
-        fenced = FENCE.match(line)
-        if fenced and (fence is None or fenced.group(1).startswith(fence)):
-            fence = None if fence else fenced.group(1)
-        elif fence is None and line.startswith(HEADING) and number > 0:
-            found.append(number)
-    return found
-
-
-def quoted(text, namespaces, cut_lines):
-    """{(namespace, key or None for all of it): index of the first part of `text` that reads it}.
-
-    Read off the Jinja tags with a pattern, not by parsing the template again: `ns.key`, `ns["key"]` or `ns`.
-    """
-    found = {}
-    if not namespaces:
-        return found
-    pattern = re.compile(r"(?<![\w.])(%s)\b(?:\s*\.\s*(\w+)|\s*\[\s*['\"](\w+)['\"]\s*\])?"
-                         % "|".join(map(re.escape, sorted(namespaces))))
-    newlines = [m.start() for m in re.finditer("\n", text)]
-    for tag in TAG.finditer(text):
-        for match in pattern.finditer(tag.group(0)):
-            line = bisect.bisect_left(newlines, tag.start() + match.start())  # 0-based
-            part = bisect.bisect_right(cut_lines, line)
-            key = (match.group(1), match.group(2) or match.group(3))
-            found[key] = min(found.get(key, part), part)
-    return found
-
-
-def rendered_parts(text, path, first_line, context, store):
-    """The body's parts (cut at its headings) with their placeholders filled; one part if Jinja spans a cut."""
-    lines, at = text.split("\n"), cuts(text)
-    for n, index in enumerate(at, 1):
-        lines[index - 1] += CUT.format(n)
-    rendered = render_prose("\n".join(lines), path, first_line, context, store)
-    pieces = rendered.split("\x1e")
-    numbers = pieces[1::2]
-    if numbers != [str(n) for n in range(1, len(at) + 1)]:  # a loop or a condition spans a heading
-        return [rendered.replace("\x1e", "")], []
-    return pieces[0::2], at
 
 
 def program(lecture, store, code):

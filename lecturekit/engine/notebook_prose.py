@@ -9,12 +9,17 @@ folded `<details>`, and with `solutions: false` a solution's block is dropped
 before anything of it is read, as on the page. HTML comments and scripts go;
 a block of HTML that the reader operates (inputs, buttons) is replaced by a
 line pointing to the page. Code, fenced or indented, is left as it is.
+
+The prose is cut into cells at its `## ` and `### ` headings; which results each
+part quotes decides where the code cells go (notebook.py).
 """
 import base64
+import bisect
 import re
 
 from .blocks import CALLOUTS, EXERCISE, FOLDS
 from .markup import prose_spans
+from .prose import render_prose
 
 OPENER = re.compile(r'(?P<marker>!!!|\?\?\?\+?) ?(?P<classes>[\w-]+(?: +[\w-]+)*?)?(?: *"(?P<title>.*?)")? *')
 FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
@@ -26,6 +31,9 @@ SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>\n?|<script\b[^>]*/>\n?", re.S 
 HTML_BLOCK = re.compile(r"^<(div|section|form|figure|fieldset|details|table)\b", re.M | re.I)
 INTERACTIVE = re.compile(r"<(input|button|select|textarea|canvas|iframe|form)\b", re.I)
 INTERACTIVE_NOTE = "*An interactive part of the lecture is here; it works on the lecture page.*\n"
+CUT = "\x1e{}\x1e"  # put at the end of the line before each cut of the prose; no author writes it
+HEADING = ("## ", "### ")
+TAG = re.compile(r"{{.*?}}|{%.*?%}", re.S)  # Jinja's placeholders and statements
 
 
 class Counters:
@@ -182,3 +190,48 @@ def notebook_markdown(text, solutions, counters, figure_file):
     lines, attachments = convert_figures(lines, counters, figure_file)
     markdown = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
     return markdown, attachments
+
+
+def cuts(text):
+    """Indexes of the lines of `text` where a notebook cell starts: its `## ` and `### ` headings outside code."""
+    found, fence = [], None
+    for number, line in enumerate(text.split("\n")):
+        fenced = FENCE.match(line)
+        if fenced and (fence is None or fenced.group(1).startswith(fence)):
+            fence = None if fence else fenced.group(1)
+        elif fence is None and line.startswith(HEADING) and number > 0:
+            found.append(number)
+    return found
+
+
+def quoted(text, namespaces, cut_lines):
+    """{(namespace, key or None for all of it): index of the first part of `text` that reads it}.
+
+    Read off the Jinja tags with a pattern, not by parsing the template again: `ns.key`, `ns["key"]` or `ns`.
+    """
+    found = {}
+    if not namespaces:
+        return found
+    pattern = re.compile(r"(?<![\w.])(%s)\b(?:\s*\.\s*(\w+)|\s*\[\s*['\"](\w+)['\"]\s*\])?"
+                         % "|".join(map(re.escape, sorted(namespaces))))
+    newlines = [m.start() for m in re.finditer("\n", text)]
+    for tag in TAG.finditer(text):
+        for match in pattern.finditer(tag.group(0)):
+            line = bisect.bisect_left(newlines, tag.start() + match.start())  # 0-based
+            part = bisect.bisect_right(cut_lines, line)
+            key = (match.group(1), match.group(2) or match.group(3))
+            found[key] = min(found.get(key, part), part)
+    return found
+
+
+def rendered_parts(text, path, first_line, context, store):
+    """The body's parts (cut at its headings) with their placeholders filled; one part if Jinja spans a cut."""
+    lines, at = text.split("\n"), cuts(text)
+    for n, index in enumerate(at, 1):
+        lines[index - 1] += CUT.format(n)
+    rendered = render_prose("\n".join(lines), path, first_line, context, store)
+    pieces = rendered.split("\x1e")
+    numbers = pieces[1::2]
+    if numbers != [str(n) for n in range(1, len(at) + 1)]:  # a loop or a condition spans a heading
+        return [rendered.replace("\x1e", "")], []
+    return pieces[0::2], at
