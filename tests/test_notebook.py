@@ -405,3 +405,10 @@ def test_site_only_html_goes_and_code_stays_as_written():
     assert "<details><summary>Tip: Folded</summary>\n\nTip text.\n\n</details>" in markdown
     assert "<details open><summary>Hint</summary>\n\nOpen hint.\n\n</details>" in markdown
     assert attachments == {}
+
+
+def test_the_import_cell_compiles_with_a_future_import_among_its_lines():
+    lines = notebook._merged(["import math", "from typing import Callable", "from __future__ import annotations",
+                              "from typing import NamedTuple"])
+    compile("\n".join(lines), "<imports>", "exec")  # a __future__ import anywhere but first is a SyntaxError
+    assert "from typing import Callable, NamedTuple" in lines and "import numpy as np" in lines

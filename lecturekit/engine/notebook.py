@@ -90,7 +90,7 @@ def program(lecture, store, code):
 
 
 def _merged(imports):
-    """Import lines with `from x import a` and `from x import b` as one line, numpy first (the helpers need it)."""
+    """Import lines, `from x import a` and `from x import b` as one line, and numpy's (the helpers need it)."""
     plain, froms = [], {}
     for line in dict.fromkeys(imports + ["import numpy as np"]):
         if line.startswith("from "):
@@ -98,7 +98,9 @@ def _merged(imports):
             froms.setdefault(module, []).append(names)
         else:
             plain.append(line)
-    return sorted(plain) + [f"from {module} import {', '.join(sorted(names))}" for module, names in sorted(froms.items())]
+    future = [f"from __future__ import {', '.join(sorted(froms.pop('__future__')))}"] if "__future__" in froms else []
+    return future + sorted(plain) + [f"from {module} import {', '.join(sorted(names))}"
+                                     for module, names in sorted(froms.items())]  # a __future__ import comes first
 
 
 def _version(top):
@@ -129,7 +131,7 @@ def _code_cell(step, code):
     keys = [f"{step['into']}.{key}" for key in step["publishes"]]
     shown = ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
     call = ", ".join([repr(step["name"]), step["function"], *map(repr, step["deps"])])
-    comment = f"# Publishes {shown}" if keys else "# Publishes nothing the prose quotes: figure data only"
+    comment = f"# Publishes {shown}" if keys else "# Publishes nothing: what it returns is figure data"
     return f"{code}\n\n\n{comment}\ncompute({call})" if code else f"{comment}\ncompute({call})"
 
 
@@ -272,7 +274,8 @@ def _figure_bytes(found, store, blob):
 def _introduction(lecture, made, macros):
     """The notebook's first cell: the lecture's title and summary, how to run it, and the course's macros."""
     meta = lecture.meta
-    libraries = ", ".join(made["libraries"]) or "the standard library"
+    names = made["libraries"] or ["the standard library"]
+    libraries = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
     definitions = "".join(
         f"\\newcommand{{{name}}}" + (f"[{arguments}]" if arguments else "") + f"{{{expansion}}}"
         for name, expansion, arguments, _ in macros.definitions)
