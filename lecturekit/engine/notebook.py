@@ -274,7 +274,7 @@ def _figure_bytes(found, store, blob):
 def _introduction(lecture, made, macros):
     """The notebook's first cell: the lecture's title and summary, how to run it, and the course's macros."""
     meta = lecture.meta
-    names = made["libraries"] or ["the standard library"]
+    names = [f"Python {sys.version_info.major}.{sys.version_info.minor}", *made["libraries"]]
     libraries = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
     definitions = "".join(
         f"\\newcommand{{{name}}}" + (f"[{arguments}]" if arguments else "") + f"{{{expansion}}}"
@@ -286,5 +286,5 @@ def _introduction(lecture, made, macros):
         "that ran. Run the cells from the top; each code cell defines what one computation needs and runs it "
         "with `compute`, which keeps its result in `stored` as the site's build does. The last cell collects "
         "the published values in `results`, as in the page's `results.json`.",
-        f"It was built with Python {sys.version_info.major}.{sys.version_info.minor} and {libraries}.",
+        f"It was built with {libraries}.",
         f"${definitions}$" if definitions else ""]))
