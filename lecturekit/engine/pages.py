@@ -17,6 +17,7 @@ from .keys import digest
 from .lectures import static_files
 from .macros import NO_MACROS
 from .markup import figure_references
+from .notebook import start_notebooks
 from .sitemeta import SiteSettings, asset_files, repository_path, site_level_files
 
 
@@ -60,6 +61,7 @@ class LecturePage:
     href: str = ""         # this page's URL relative to the site root: the navigation marks it
     site: SiteSettings = SiteSettings()  # site_url and repository (sitemeta.py)
     source_path: str = ""  # its Markdown's path in the repository, for "Edit this page"
+    notebook_href: str = ""  # the lecture as a Jupyter notebook (notebook.py)
 
 
 @dataclass(frozen=True)
@@ -149,7 +151,7 @@ class Pages:
                     self.course_title, "../", meta["title"], meta["number"], meta["summary"],
                     part.page_body.finish(lecture.manifests, known, part.href), part.page_body.contents(known),
                     previous, following, "results.json", part.title if j else "", j, parts, links, href, self.site,
-                    source_path))
+                    source_path, notebook_name(lecture)))
             # The fingerprint covers the lecture's Python files: a `source()` block shows their current text.
             # Every page's numbers and links depend on all its lecture's pages.
             pages.append(self.cached(render, lecture.fingerprint, lecture.meta, lecture.content_digest, j,
@@ -201,6 +203,10 @@ def lecture_files(lecture, pages, store, solutions=True):
     return files
 
 
+def notebook_name(lecture):
+    return f"{lecture.slug}.ipynb"
+
+
 def site_files(course, lectures, store, code, templates):
     """Every file of the site, relative path -> bytes; counts pages (rendered, reused) into `pages.rendered`."""
     solutions, site = course.meta.get("solutions", True), SiteSettings.of_course(course)
@@ -208,10 +214,14 @@ def site_files(course, lectures, store, code, templates):
     links = [lecture_link(lecture) for lecture in lectures]
     order = course_pages(links)
     files = {}
+    notebooks = start_notebooks([(lecture, [(part.body, part.source, part.body_line) for part in lecture.parts])
+                                 for lecture in lectures], store, code, solutions, course.macros)  # while pages render
     for index, lecture in enumerate(lectures):
         at = next(k for k, (i, _, _) in enumerate(order) if i == index)
         files.update(lecture_files(lecture, pages.lecture(lecture, links, order, at), store, solutions))
         files.update(static_files(lecture))
+    for lecture, notebook in zip(lectures, notebooks()):
+        files[f"{lecture.slug}/{notebook_name(lecture)}"] = notebook
     files["index.html"] = pages.home(course.source, course.intro, course.intro_line, links).encode()
     files.update(asset_files(templates))  # the stylesheet, scripts and favicon
     files.update(site_level_files(pages, links))  # 404.html; sitemap.xml with a site_url
