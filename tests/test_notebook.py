@@ -412,3 +412,18 @@ def test_the_import_cell_compiles_with_a_future_import_among_its_lines():
                               "from typing import NamedTuple"])
     compile("\n".join(lines), "<imports>", "exec")  # a __future__ import anywhere but first is a SyntaxError
     assert "from typing import Callable, NamedTuple" in lines and "import numpy as np" in lines
+
+
+def test_citations_and_labels_read_in_the_notebook_as_on_the_pages(real_site):
+    """A citation is its words ("Figure 3"), a label its number (\\tag), a heading loses its {#id}: as the pages say."""
+    lecture = real_site / "gradient-descent"
+    markdown = "\n".join("".join(c["source"]) for c in cells_of(lecture / "gradient-descent.ipynb")
+                         if c["cell_type"] == "markdown")
+    assert not re.search(r"@(?:fig|eq|sec|ex|note|tip|warning|definition|key-idea):\w", markdown)
+    assert "\\label{" not in markdown and "{#" not in markdown and "{: #" not in markdown and "xlabel" not in markdown
+    pages = "\n".join(p.read_text() for p in sorted(lecture.glob("*.html")))
+    cited = set(re.findall(r'<a class="xref" href="[^"]*">([^<]+)</a>', pages))
+    written = set(re.findall(r"(?:Figure|Section|Exercise|Definition) [\d.]*\d|Equation \(\d+\)", markdown))
+    assert written and written <= cited | set(re.findall(r"(?:Figure|Exercise) \d+", markdown))
+    tags = re.findall(r"\\tag\{(\d+)\}", markdown)
+    assert tags == [str(n) for n in range(1, len(tags) + 1)] and len(tags) >= 5

@@ -73,6 +73,32 @@ def mark_citations(text, path, first_line, citations):
     return "".join(out + [text[last:]])
 
 
+def citations_as_words(text, labels):
+    """`text` with each citation outside code as its label's words ("Figure 7"), where no link can go (a notebook).
+
+    `labels`: label -> (words, ...), as bodies.lecture_labels gives them.
+    """
+    from .markup import prose_spans
+    out, last = [], 0
+    for start, end in prose_spans(text):
+        for match in CITATION.finditer(text, start, end):
+            words = labels.get(f"{match.group(1)}:{match.group(2)}")
+            out += [text[last:match.start()], words[0] if words else match.group(0)]
+            last = match.end()
+    return "".join(out + [text[last:]])
+
+
+def tags_for_labels(text, labels):
+    """`text` with each equation's `\\label{eq:name}` as the `\\tag{n}` the page gives it (MathJax in a notebook)."""
+    def tag(match):
+        words = labels.get(match.group(1))
+        return f"\\tag{{{re.search(r'[0-9]+', words[0]).group()}}}" if words else ""
+    return EQUATION_LABEL.sub(tag, text)
+
+
+HEADING_ATTRIBUTES = re.compile(r"^(#{1,6}[ \t].*?)[ \t]*\{:?[ \t]*#[^}]*\}[ \t]*$", re.M)
+
+
 def label_lines(text, path, first_line):
     """Labels written so that Jinja and Markdown keep them.
 

@@ -28,10 +28,11 @@ from .keys import DISTRIBUTIONS, digest, source_closure
 from .lectures import load_code
 from .macros import NO_MACROS
 from .notebook_code import cell_text, lecture_program
+from .crossrefs import HEADING_ATTRIBUTES, citations_as_words, label_lines, tags_for_labels
 from .notebook_prose import Counters, notebook_markdown, quoted, rendered_parts
 from .scheduler import SCHEDULER
 
-FORMAT = "1"  # bump when what a notebook holds changes
+FORMAT = "3"  # bump when what a notebook holds changes
 
 HELPERS = '''\
 stored = {}  # each computation's result, by its name
@@ -142,8 +143,11 @@ def notebook_key(lecture, bodies, store, code, solutions, macros):
                   macros.digest)
 
 
-def start_notebooks(jobs, store, code, solutions=True, macros=NO_MACROS):
+def start_notebooks(jobs, store, code, solutions=True, macros=NO_MACROS, labels_of=lambda lecture: {}):
     """Start making the notebooks of `jobs` ((lecture, bodies) each) that the store does not hold.
+
+    `labels_of(lecture)`: its cross-reference labels (bodies.lecture_labels), asked for before the helper
+    starts, and only for a notebook to make: a notebook shows a citation as its words ("Figure 7").
 
     They are made in a helper process, on the core the pages leave idle; returns a function that waits
     for them and returns each notebook's bytes, in the order of `jobs`. `bodies`: (Markdown, path, first
@@ -154,6 +158,7 @@ def start_notebooks(jobs, store, code, solutions=True, macros=NO_MACROS):
     todo = [(i, jobs[i], keys[i]) for i, data in enumerate(found) if data is None]
     if not todo:
         return lambda: found
+    todo = [(i, (lecture, bodies, labels_of(lecture)), key) for i, (lecture, bodies), key in todo]
     helper = SCHEDULER.start("notebook helper", _notebooks_main, todo, store, code, solutions, macros)
     helper.doing = f"writing the notebook of {', '.join(jobs[i][0].slug for i, _, _ in todo)}"
 
@@ -178,8 +183,8 @@ def start_notebooks(jobs, store, code, solutions=True, macros=NO_MACROS):
 def _notebooks_main(conn, todo, store, code, solutions, macros):
     """The notebook helper: make each notebook, store it, send it; then what it used and wrote."""
     try:
-        for index, (lecture, bodies), key in todo:
-            data = make_notebook(lecture, bodies, store, code, solutions, macros).encode("utf-8")
+        for index, (lecture, bodies, labels), key in todo:
+            data = make_notebook(lecture, bodies, store, code, solutions, macros, labels).encode("utf-8")
             store.put("notebook", key, data)
             conn.send(("made", index, data))
         conn.send(("done", store.used, store.written, dict(sources._SEEN)))
@@ -187,8 +192,8 @@ def _notebooks_main(conn, todo, store, code, solutions, macros):
         conn.send(("failed", error, store.used, store.written, dict(sources._SEEN)))
 
 
-def make_notebook(lecture, bodies, store, code, solutions=True, macros=NO_MACROS):
-    """The notebook's JSON text."""
+def make_notebook(lecture, bodies, store, code, solutions=True, macros=NO_MACROS, labels=None):
+    """The notebook's JSON text; `labels` (bodies.lecture_labels) turn its citations into words."""
     import nbformat  # here: a build whose notebooks are all stored never needs it
 
     made = program(lecture, store, code)
@@ -196,7 +201,10 @@ def make_notebook(lecture, bodies, store, code, solutions=True, macros=NO_MACROS
     parts, first_quotes = [], {}
     namespaces = {step["into"] for step in steps}
     for text, path, first_line in bodies:
-        pieces, at = rendered_parts(text, path, first_line, lecture.results, store)
+        labelled = label_lines(text, path, first_line)  # a heading's {#sec:x} is no Jinja comment
+        pieces, at = rendered_parts(labelled, path, first_line, lecture.results, store)
+        pieces = [HEADING_ATTRIBUTES.sub(r"\1", tags_for_labels(citations_as_words(piece, labels or {}), labels or {}))
+                  for piece in pieces]
         for (namespace, name), part in quoted(text, namespaces, at).items():
             key = (namespace, name)
             first_quotes[key] = min(first_quotes.get(key, math.inf), len(parts) + (part if at else 0))

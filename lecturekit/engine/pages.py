@@ -128,15 +128,17 @@ class Pages:
             self.store.put_text("page", key, html)
         return html
 
+    def labels(self, lecture):
+        """The cross-reference labels of a lecture's pages, their bodies written if they are not."""
+        stale = any(part.page_body is None or (part.page_body.solutions, part.page_body.macros)
+                    != (self.solutions, self.macros.digest) for part in lecture.parts)
+        if stale:
+            lecture_bodies(lecture, self.store, self.solutions, self.macros)
+        return lecture_labels(lecture)
+
     def lecture(self, lecture, links, order, at):
         """HTML of each page of one lecture; `order` is course_pages(links), of which its first page is at `at`."""
-        def bodies():
-            stale = any(part.page_body is None or (part.page_body.solutions, part.page_body.macros)
-                        != (self.solutions, self.macros.digest) for part in lecture.parts)
-            if stale:
-                lecture_bodies(lecture, self.store, self.solutions, self.macros)
-            return lecture_labels(lecture)
-        labels = functools.cache(bodies)  # only if a page is rendered
+        labels = functools.cache(lambda: self.labels(lecture))  # only if a page is rendered
         pages, meta = [], lecture.meta
         for j, part in enumerate(lecture.parts):
             previous = order[at + j - 1][2] if at + j > 0 else None
@@ -215,7 +217,8 @@ def site_files(course, lectures, store, code, templates):
     order = course_pages(links)
     files = {}
     notebooks = start_notebooks([(lecture, [(part.body, part.source, part.body_line) for part in lecture.parts])
-                                 for lecture in lectures], store, code, solutions, course.macros)  # while pages render
+                                 for lecture in lectures], store, code, solutions, course.macros,  # while pages render
+                                labels_of=lambda lecture: pages.labels(lecture))
     for index, lecture in enumerate(lectures):
         at = next(k for k, (i, _, _) in enumerate(order) if i == index)
         files.update(lecture_files(lecture, pages.lecture(lecture, links, order, at), store, solutions))
