@@ -16,7 +16,7 @@ from lecturekit.numerics.descent import descent_path, momentum_path
 from lecturekit.numerics.quadratic import momentum_rate
 
 LIVE, SINE = "#explorer-quadratic", "#explorer-sine"
-PAGE = "gradient-descent/index.html"
+PAGE = "gradient-descent/beyond.html"  # the part with the explorer
 STATE = """() => { const s = document.querySelector('#explorer-quadratic').explorer;
                    return {lr: s.lr, beta: s.beta, start: s.start, path: s.path}; }"""
 
