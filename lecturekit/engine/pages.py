@@ -20,6 +20,7 @@ from .markup import (check_figure_references, check_no_figure_left, figure_refer
                      markdown_to_html)
 from .mathtokens import protect_math, restore_math
 from .prose import EmptyInFormula, guard_formulas, render_prose
+from .search import search_files
 
 
 @dataclass(frozen=True)
@@ -236,5 +237,6 @@ def site_files(course, lectures, store, code, templates):
     files["assets/style.css"] = (Path(templates) / "static" / "style.css").read_bytes()
     for relative, data in mathtex.katex_assets().items():
         files[f"assets/katex/{relative}"] = data
+    files.update(search_files(files, store))  # the search index of the pages, and its UI's glue
     files[".nojekyll"] = b""  # GitHub Pages: serve files as they are
     return files, pages.rendered
