@@ -31,9 +31,9 @@ INDEX_DIR = "pagefind"  # the index's folder in the site
 BODY_MARK = b"data-pagefind-body"
 OPTIONS = {
     "keepIndexUrl": True,  # results link to .../index.html: works on any static server, and offline
-    # Not worth finding: links to other pages, pilcrows, and KaTeX's drawn copy of each formula and
-    # its TeX source (the MathML's text, such as "η", is what a result's excerpt shows).
-    "excludeSelectors": [".pager", ".results-link", ".headerlink", ".katex-html", "annotation"],
+    # Not worth finding (Pagefind leaves out <nav> itself): the link to results.json, pilcrows, and KaTeX's
+    # drawn copy of each formula and its TeX source (the MathML's text, such as "η", is what an excerpt shows).
+    "excludeSelectors": [".results-link", ".headerlink", ".katex-html", "annotation"],
 }
 # Pagefind writes every UI it has; the site uses the default one.
 UNUSED = ("pagefind-component-ui.", "pagefind-modular-ui.", "pagefind-highlight.js")
