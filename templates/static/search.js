@@ -30,7 +30,7 @@
     });
   };
   // The results open below the box, over the page: shown while the reader is in the search, hidden once
-  // they click elsewhere, follow a result, press Escape or tab out.
+  // they click elsewhere, follow a result or tab out (Escape empties the box, which Pagefind's UI does).
   function open(yes) {
     box.classList.toggle("search-open", yes);
   }
@@ -38,9 +38,6 @@
   box.addEventListener("input", function () { open(true); });
   box.addEventListener("click", function (event) {
     if (event.target.closest("a")) open(false);
-  });
-  box.addEventListener("keydown", function (event) {
-    if (event.key === "Escape") open(false);
   });
   box.addEventListener("focusout", function (event) {
     if (event.relatedTarget && !box.contains(event.relatedTarget)) open(false);
