@@ -17,7 +17,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 from .errors import BuildError
@@ -65,6 +64,7 @@ def run_pagefind(pages):
     node = os.environ.get("LECTUREKIT_NODE") or shutil.which("node")
     if not node:
         raise BuildError(f"cannot build the search index: Node.js (`node`) not found on PATH; {NODE_HINT}")
+    import subprocess  # here: a build whose index is stored starts no program and need not load it
     from .scheduler import SCHEDULER, how_it_ended  # it owns every process a build starts
     request = json.dumps({"options": OPTIONS, "pages": [{"url": path, "html": html.decode("utf-8")}
                                                         for path, html in pages.items()]})
