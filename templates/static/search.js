@@ -26,7 +26,7 @@
       showSubResults: true, // each section a result of its own, linked to its heading
       showImages: false,
       resetStyles: false,
-      translations: { placeholder: "Search the course" },
+      translations: { placeholder: "Search the course", search_label: "Search the course" }, // its form is the search landmark
     });
   };
   // The results open below the box, over the page: shown while the reader is in the search, hidden once

@@ -93,3 +93,11 @@ def test_from_a_file_the_box_says_the_site_must_be_served_and_nothing_breaks(rea
     assert not [url for url in asked if url.endswith(".js") and "/pagefind/" in url], "no index fetched"
     assert not errors, errors
     context.close()
+
+
+def test_the_search_is_one_landmark_named_for_the_course(real_site, open_page):
+    page, watch = open_page(real_site.url("gradient-descent/index.html"))
+    page.wait_for_selector(".pagefind-ui__search-input")
+    landmarks = page.eval_on_selector_all("[role=search], search", "els => els.map(e => e.getAttribute('aria-label'))")
+    assert landmarks == ["Search the course"]
+    watch.assert_clean()
