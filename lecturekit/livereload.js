@@ -24,7 +24,8 @@
       title.style.cssText = "margin:0 0 .5rem;font-weight:700;";
       title.textContent = "The build failed. This is the last good page; it reloads when a build succeeds.";
       var text = document.createElement("pre");
-      text.style.cssText = "margin:0;white-space:pre-wrap;overflow-wrap:anywhere;font:13px/1.45 ui-monospace,monospace;";
+      text.style.cssText =
+        "margin:0;white-space:pre-wrap;overflow-wrap:anywhere;font:13px/1.45 ui-monospace,monospace;";
       var hide = document.createElement("button");
       hide.type = "button";
       hide.textContent = "Hide";

@@ -65,7 +65,8 @@ def test_each_lecture_page_is_indexed_by_its_sections_and_nothing_around_them(tm
     headings = dict(re.findall(r'<h[23][^>]*\bid="([^"]+)"[^>]*>(.*?)</h[23]>', main, re.S))
     assert headings, "the page has sections"
     anchors = {a["id"]: a["text"] for a in fragment["anchors"] if a["element"] in ("h2", "h3")}
-    without_pilcrow = {id_: text_of(re.sub(r'<a class="headerlink".*?</a>', "", text)) for id_, text in headings.items()}
+    without_pilcrow = {id_: text_of(re.sub(r'<a class="headerlink".*?</a>', "", text))
+                       for id_, text in headings.items()}
     assert anchors == without_pilcrow, "every section is a result of its own, titled by its heading"
     sentence = text_of(re.search(r"<p>(The minimizer is .*?)</p>", page, re.S).group(1))
     assert sentence.split(" Inline math")[0] in fragment["content"], "the computed numbers are searchable"

@@ -26,7 +26,8 @@
       showSubResults: true, // each section a result of its own, linked to its heading
       showImages: false,
       resetStyles: false,
-      translations: { placeholder: "Search the course", search_label: "Search the course" }, // its form is the search landmark
+      // Its form is the page's search landmark, named by search_label.
+      translations: { placeholder: "Search the course", search_label: "Search the course" },
     });
   };
   // The results open below the box, over the page: shown while the reader is in the search, hidden once

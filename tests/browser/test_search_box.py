@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from browser_support import contrast
+
 WORD = "momentum"
 MESSAGE = "Search needs the site to be served (make serve)"
 RESULT_LINKS = "els => els.map(a => a.getAttribute('href'))"
@@ -59,7 +61,8 @@ def test_the_search_box_finds_the_sections_a_word_is_in_and_links_to_them(real_s
 
 @pytest.mark.parametrize("width", [1200, 390])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_the_results_open_over_the_page_readably_and_close_when_the_reader_is_done(real_site, open_page, artifacts, width, scheme):
+def test_the_results_open_over_the_page_readably_and_close_when_the_reader_is_done(real_site, open_page, artifacts,
+                                                                                   width, scheme):
     page, watch = open_page(real_site.url("gradient-descent/index.html"), width=width, scheme=scheme)
     search(page, WORD)
     drawer = page.locator(".pagefind-ui__drawer").bounding_box()
@@ -67,7 +70,6 @@ def test_the_results_open_over_the_page_readably_and_close_when_the_reader_is_do
     assert page.evaluate("document.documentElement.scrollWidth") <= width, "nothing wider than the screen"
     colours = page.eval_on_selector(".pagefind-ui__result-excerpt", "e => [getComputedStyle(e).color,"
                                     " getComputedStyle(e.closest('.pagefind-ui__drawer')).backgroundColor]")
-    from browser_support import contrast
     assert contrast(*colours) >= 4.5, f"excerpt text {colours[0]} on {colours[1]}"
     page.screenshot(path=str(artifacts / f"search-{width}-{scheme}.png"))
     page.mouse.click(width // 2, 880)  # on the page below the results
