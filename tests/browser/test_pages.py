@@ -190,13 +190,18 @@ def test_contents_previous_next_and_home(fixture_site, real_site, open_page):
     top = page.evaluate("id => document.getElementById(id).getBoundingClientRect().top", target[1:])
     assert 0 <= top < 100, f"following {target} left the heading at y={top}"
 
-    pager = page.get_by_role("navigation", name="Other lectures")
+    # Previous and next go through every page of the course: a lecture, then the parts of the next one.
+    pager = page.get_by_role("navigation", name="Previous and next page")
     assert pager.locator("a[rel=prev]").count() == 0
     follow(page, pager.locator("a[rel=next]"))
     assert page.url == fixture_site.url("02-still/index.html")
-    pager = page.get_by_role("navigation", name="Other lectures")
+    follow(page, page.get_by_role("navigation", name="Previous and next page").locator("a[rel=next]"))
+    assert page.url == fixture_site.url("02-still/more.html")
+    pager = page.get_by_role("navigation", name="Previous and next page")
     assert pager.locator("a[rel=next]").count() == 0
     follow(page, pager.locator("a[rel=prev]"))
+    assert page.url == fixture_site.url("02-still/index.html")
+    follow(page, page.get_by_role("navigation", name="Previous and next page").locator("a[rel=prev]"))
     assert page.url == fixture_site.url("01-motion/index.html")
     follow(page, page.get_by_role("link", name="All lectures"))
     assert page.url == fixture_site.url("index.html")
