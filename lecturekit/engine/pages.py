@@ -18,6 +18,7 @@ from .lectures import static_files
 from .macros import NO_MACROS
 from .markup import figure_references
 from .notebook import start_notebooks
+from .search import search_files
 from .sitemeta import SiteSettings, asset_files, repository_path, site_level_files
 
 
@@ -230,5 +231,6 @@ def site_files(course, lectures, store, code, templates):
     files.update(site_level_files(pages, links))  # 404.html; sitemap.xml with a site_url
     for relative, data in mathtex.katex_assets().items():
         files[f"assets/katex/{relative}"] = data
+    files.update(search_files(files, store))  # the search index of the pages, and its UI's glue
     files[".nojekyll"] = b""  # GitHub Pages: serve files as they are
     return files, pages.rendered
