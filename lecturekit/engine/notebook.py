@@ -21,14 +21,14 @@ import math
 import sys
 from pathlib import Path
 
-from . import sources, values
+from . import sources
 from .compute import dependency_order, resolved_key
+from .crossrefs import HEADING_ATTRIBUTES, citations_as_words, label_lines, tags_for_labels
 from .errors import BuildError
 from .keys import DISTRIBUTIONS, digest, source_closure
 from .lectures import load_code
 from .macros import NO_MACROS
 from .notebook_code import cell_text, lecture_program
-from .crossrefs import HEADING_ATTRIBUTES, citations_as_words, label_lines, tags_for_labels
 from .notebook_prose import Counters, notebook_markdown, quoted, rendered_parts
 from .scheduler import SCHEDULER
 
@@ -113,6 +113,7 @@ def _version(top):
 
 def _publishes(lecture, store, name):
     payload = store.get("results", lecture.keys.get(name, "")) if lecture.keys.get(name) else None
+    from . import values  # here: numpy is loaded only when a notebook is made
     return list(values.published(values.decode(payload, with_arrays=False))) if payload else []
 
 
@@ -158,6 +159,9 @@ def start_notebooks(jobs, store, code, solutions=True, macros=NO_MACROS, labels_
     todo = [(i, jobs[i], keys[i]) for i, data in enumerate(found) if data is None]
     if not todo:
         return lambda: found
+    for _, (lecture, bodies), _ in todo:  # prose that shows code needs it imported (a reused lecture's is not)
+        if not lecture.computations and any("source(" in text for text, _, _ in bodies):
+            load_code(lecture)
     todo = [(i, (lecture, bodies, labels_of(lecture)), key) for i, (lecture, bodies), key in todo]
     helper = SCHEDULER.start("notebook helper", _notebooks_main, todo, store, code, solutions, macros)
     helper.doing = f"writing the notebook of {', '.join(jobs[i][0].slug for i, _, _ in todo)}"
