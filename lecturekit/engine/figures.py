@@ -98,9 +98,10 @@ def draw(task, inputs, static, store, source):
         raise BuildError(f"{label(task)} failed: {describe_failure(error, source)}", *first.where) from error
     key = full_key(static, read)
     manifests = {}
-    for name, (outputs, width, height) in files.items():
+    for name, (outputs, width, height, pixels) in files.items():
+        # width, height: its size on the page in CSS pixels; pixels: each file's own size (see plotting.output)
         manifest = {"files": {role: store.put_blob(data, suffix) for role, (suffix, data) in outputs.items()},
-                    "width": width, "height": height}
+                    "width": width, "height": height, "pixels": {role: list(size) for role, size in pixels.items()}}
         store.put_json("figure", manifest_key(key, name), manifest)
         manifests[name] = manifest
     store.put_json("figure-reads", static, read)

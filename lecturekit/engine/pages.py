@@ -16,6 +16,7 @@ from .errors import BuildError
 from .keys import digest
 from .lectures import load_code, static_files
 from .macros import NO_MACROS
+from .pictures import role_base
 from .markup import (check_figure_references, check_no_figure_left, figure_references, fill_figures, mark_figures,
                      markdown_to_html)
 from .mathtokens import protect_math, restore_math
@@ -31,6 +32,7 @@ class LectureLink:
     href: str       # URL relative to the site root (templates prefix page.root)
     thumbnail: str  # URL of a figure relative to the site root, or ""
     thumbnail_alt: str
+    thumbnail_dark: str = ""  # URL of the thumbnail's dark-scheme file, or ""
 
 
 @dataclass(frozen=True)
@@ -57,13 +59,25 @@ class HomePage:
     lectures: list     # LectureLink
 
 
+def still_role(files, dark=False):
+    """The role of a figure's still (its poster if it moves, else its file), or of the dark one; None if none."""
+    role = ("poster" if "poster" in files else "file") + (".dark" if dark else "")
+    return role if role in files else None
+
+
 def figure_url(manifests):
-    """URL (relative to the lecture page) of a figure's file, its poster, or its still (poster or file)."""
+    """URL (relative to the lecture page) of a figure's file of a role ("file", "poster", "file.dark@2x", ...),
+    or of its "still" (poster or file).
+
+    figures/<name><rest of the role><suffix>, with "-poster" after the name for a poster: figures/p1.dark@2x.png.
+    Names hold no "." or "@", so no two figures' files share a URL.
+    """
     def url_for(name, which="file"):
         files = manifests[name]["files"]
-        role = "poster" if which == "poster" or (which == "still" and "poster" in files) else "file"
+        role = still_role(files) if which == "still" else which
+        base = role_base(role)
         suffix = files[role][files[role].rindex("."):]  # blob names end in their suffix
-        return f"figures/{name}-poster{suffix}" if role == "poster" else f"figures/{name}{suffix}"
+        return f"figures/{name}{'' if base == 'file' else '-' + base}{role[len(base):]}{suffix}"
     return url_for
 
 
@@ -131,9 +145,11 @@ def lecture_link(lecture):
     meta, thumbnail = lecture.meta, lecture.meta.get("thumbnail", "")
     if thumbnail and thumbnail not in lecture.manifests:
         raise BuildError(f"thumbnail '{thumbnail}' is not a figure of this lecture", lecture.source, 1)
-    still = f"{lecture.slug}/{figure_url(lecture.manifests)(thumbnail, 'still')}" if thumbnail else ""
+    url_for, files = figure_url(lecture.manifests), lecture.manifests[thumbnail]["files"] if thumbnail else {}
+    still = f"{lecture.slug}/{url_for(thumbnail, 'still')}" if thumbnail else ""
+    dark = f"{lecture.slug}/{url_for(thumbnail, still_role(files, dark=True))}" if still_role(files, True) else ""
     return LectureLink(meta["title"], meta["number"], meta["summary"], f"{lecture.slug}/index.html", still,
-                       meta.get("thumbnail_alt", f"A figure from {meta['title']}"))
+                       meta.get("thumbnail_alt", f"A figure from {meta['title']}"), dark)
 
 
 def template_environment(folder):
