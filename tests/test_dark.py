@@ -56,6 +56,16 @@ def test_translucent_colour_lies_over_the_dark_page():
     assert close(light_colours(as_entries([[*red, round(255 * alpha)]]))[0], alpha * red + (1 - alpha) * 255)
 
 
+def test_a_translucent_diverging_map_keeps_its_order():
+    """A probability map drawn at alpha 0.35 (white middle, red end): on the dark page the middle is the page
+    and the colour grows towards the end, as it grows away from white on the light page."""
+    colours = (matplotlib.colormaps["RdBu"](np.linspace(0.5, 0, 12))[:, :3] * 255).round()
+    entries = np.concatenate([colours, np.full((12, 1), round(0.35 * 255))], axis=1).astype(np.uint8)
+    distance = np.abs(dark_colours(entries).astype(int) - rgb(DARK_BACKGROUND)).sum(axis=1)
+    assert distance[0] < 10 and distance[-1] > 5 * distance[1]
+    assert np.all(np.diff(distance) >= -5), f"not in order: {distance}"
+
+
 def test_an_edge_blended_into_white_fades_into_the_dark_page():
     """Without alpha: an anti-aliased pixel, 30% line colour and 70% white, is 30% line colour over the page."""
     line = np.array(rgb(PATH_COLOR))
