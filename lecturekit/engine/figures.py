@@ -65,19 +65,22 @@ def cached(task, static, store, blobs):
     key, read = resolved_key(store, "figure", static)
     if key is None:
         return None, []
-    manifests = {}
+    manifests, whole = {}, True
     for spec in task:
         manifest = store.get_json("figure", manifest_key(key, spec.name))
         if manifest is None:
             return None, []
+        # Every file is read, even after one is missing: each damaged one is dropped, so that drawing
+        # the figure again stores it anew (a figure has several files: light and dark, 1x and 2x).
         for blob in manifest["files"].values():
             if blob not in blobs:
                 data = store.get_blob(blob)
                 if data is None:
-                    return None, []
-                blobs[blob] = data
+                    whole = False
+                else:
+                    blobs[blob] = data
         manifests[spec.name] = manifest
-    return manifests, read
+    return (manifests, read) if whole else (None, [])
 
 
 def draw(task, inputs, static, store, source):
