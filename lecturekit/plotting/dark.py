@@ -101,7 +101,7 @@ def light_colours(entries):
 
 def inside_opaque(alpha, margin):
     """Pixels of an alpha channel that are opaque and more than `margin` pixels from any that is not."""
-    background = alpha < 255
+    background = np.asarray(alpha) < 255
     near = background.copy()
     for shift in range(1, margin + 1):  # a square neighbourhood, one axis at a time (a tenth of scipy's time)
         near[shift:] |= background[:-shift]
@@ -113,19 +113,21 @@ def inside_opaque(alpha, margin):
     return ~grown
 
 
-def with_inside_twins(indices, entries, inside, size=256):
+def with_inside_twins(indices, entries, inside, size=256, counts=None):
     """(indices, light colours, dark colours) of a quantized RGBA image, inside pixels kept as they are.
 
     An entry used both on the background and inside opaque content (`inside`, a
     mask) whose dark colours differ there gets a twin entry for its inside
     pixels, while the palette has room (`size` entries); past that, an entry
     takes the colour of the most of its pixels. `indices` is changed in place.
+    `counts`: how many pixels use each entry, if known (Pillow's histogram is quicker).
     """
     entries = np.asarray(entries, dtype=np.uint8).reshape(-1, 4)
     light, outside, kept = light_colours(entries), dark_colours(entries), light_colours(entries)
     n = len(entries)
     inside_count = np.bincount(indices[inside], minlength=n)
-    outside_count = np.bincount(indices.ravel(), minlength=n) - inside_count
+    counts = np.bincount(indices.ravel(), minlength=n) if counts is None else np.asarray(counts[:n])
+    outside_count = counts - inside_count
     differs = np.abs(outside.astype(int) - kept).max(axis=1) > 8
     both = np.flatnonzero(differs & (inside_count > 0) & (outside_count > 0))
     twins = both[np.argsort(-np.minimum(inside_count, outside_count)[both], kind="stable")][:size - n]

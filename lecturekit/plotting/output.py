@@ -123,16 +123,18 @@ def palette_pngs(image, check=True, margin=INSIDE_MARGIN):
     if image.mode == "RGBA":
         quantized = image.quantize(256 - TWINS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
         indices = np.array(quantized)
-        inside = inside_opaque(np.asarray(image)[..., 3], margin)
-        indices, light, dark = with_inside_twins(indices, quantized.getpalette("RGBA"), inside)
+        inside = inside_opaque(image.getchannel("A"), margin)
+        indices, light, dark = with_inside_twins(indices, quantized.getpalette("RGBA"), inside,
+                                                 counts=quantized.histogram())
         quantized = Image.fromarray(indices, "P")
     else:
         quantized = image.quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
         indices = np.asarray(quantized)
         light = np.asarray(quantized.getpalette("RGB"), dtype=np.uint8).reshape(-1, 3)
         dark = dark_colours(light)
-    if check:
-        check_edges(light[indices])
+    if check:  # only the outermost lines are looked at
+        check_edges(None, edges={"top": light[indices[0]], "bottom": light[indices[-1]],
+                                 "left": light[indices[:, 0]], "right": light[indices[:, -1]]})
     quantized.putpalette(light.tobytes(), "RGB")
     quantized.info.pop("transparency", None)
     buffer = io.BytesIO()
