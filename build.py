@@ -77,7 +77,8 @@ def build(content_dir, out_dir, cache_dir, figure_dir, quiet=False):
             produce(lecture, store, code, steps, previous, course.meta["solutions"], course.macros)
         # 3. Render the pages.
         files, rendered = site_files(course, lectures, store, code, ROOT / "templates")
-        steps.done(f"pages: {rendered} rendered, {len(lectures) + 1 - rendered} reused")
+        pages = sum(len(lecture.parts) for lecture in lectures) + 1  # and the home page
+        steps.done(f"pages: {rendered} rendered, {pages - rendered} reused")
         # 4. Publish, if no source changed while the build ran.
         check_unchanged()
         wrote = publish(out_dir, files, previous)

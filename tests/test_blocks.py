@@ -67,7 +67,7 @@ def convert(text, solutions=True):
     return tree(html), html, toc, figures
 
 
-def test_each_kind_of_callout_is_a_note_named_by_its_title():
+def test_each_kind_of_callout_is_a_note_named_by_its_kind_number_and_title():
     text = "\n".join(f'!!! {kind} "About it"\n    Body of the {kind}.\n\n!!! {kind}\n    Untitled {kind}.\n'
                      for kind in CALLOUTS)
     root, html, _, _ = convert(text)
@@ -80,16 +80,17 @@ def test_each_kind_of_callout_is_a_note_named_by_its_title():
             assert note.attrs["role"] == "note" and note.classes[:2] == ["callout", kind]
             title = note.children[0]
             assert title.tag == "p" and title.attrs["id"] == note.attrs["aria-labelledby"]
-            assert title.find_all("span", "callout-kind")[0].text.rstrip(":") == label
-        assert titled.children[0].text == f"{label}: About it"
-        assert untitled.children[0].text == label  # "Key idea", not admonition's "Key-idea"
+        # Numbered per kind, in order: the titled one is the first of its kind, the untitled one the second.
+        assert titled.children[0].find_all("span", "callout-kind")[0].text == f"{label} 1:"
+        assert titled.children[0].text == f"{label} 1: About it"
+        assert untitled.children[0].text == f"{label} 2"  # "Key idea", not admonition's "Key-idea"
         assert titled.children[1].text == f"Body of the {kind}."
 
 
 def test_a_callout_with_an_empty_title_is_still_announced_as_its_kind():
     root, _, _, _ = convert('!!! warning ""\n    Careful.\n')
     (note,) = root.find_all("div", "callout")
-    assert note.attrs["role"] == "note" and note.attrs["aria-label"] == "Warning" and "aria-labelledby" not in note.attrs
+    assert note.attrs["role"] == "note" and note.attrs["aria-label"] == "Warning 1" and "aria-labelledby" not in note.attrs
     assert [child.tag for child in note.children] == ["p"]
 
 
@@ -97,9 +98,9 @@ def test_collapsed_callouts_fold_closed_unless_marked_open():
     root, _, _, _ = convert('??? tip "Closed"\n    Inside.\n\n???+ definition\n    Open.\n')
     closed, opened = root.find_all("details")
     assert closed.classes == ["callout", "tip"] and "open" not in closed.attrs
-    assert closed.children[0].tag == "summary" and closed.children[0].text == "Tip: Closed"
+    assert closed.children[0].tag == "summary" and closed.children[0].text == "Tip 1: Closed"
     assert opened.classes == ["callout", "definition"] and "open" in opened.attrs
-    assert opened.children[0].text == "Definition"
+    assert opened.children[0].text == "Definition 1"
 
 
 EXERCISES = '''

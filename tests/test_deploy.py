@@ -14,7 +14,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 # Distributions only the tests use, and what only they pull in; none may be in the build's lock.
-TEST_ONLY = {"pytest", "playwright", "sympy", "mpmath", "iniconfig", "pluggy", "greenlet"}
+TEST_ONLY = {"pytest", "playwright", "sympy", "mpmath", "iniconfig", "pluggy", "greenlet", "nbclient", "ipykernel",
+             "jupyter-client"}
 # npm packages only the tests use; they must be devDependencies (npm ci --omit=dev skips them).
 NPM_TEST_ONLY = {"vnu-jar"}
 

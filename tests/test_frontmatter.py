@@ -6,10 +6,8 @@ import pytest
 from lecturekit.engine.errors import BuildError
 from lecturekit.engine.frontmatter import COURSE_SCHEMA, LECTURE_SCHEMA, Field, parse_front_matter, schema_rows
 
-# A schema with every kind of field, for the parser's own tests (the course's has `solutions`, a bool, and `macros`).
-EXAMPLE_SCHEMA = {**COURSE_SCHEMA,
-                  "site_url": Field(str, doc="The address the site is published at."),
-                  "repository": Field(str, doc="URL of the source repository.")}
+# A schema with every kind of field, for the parser's own tests: the course's (strings, checked strings, a bool).
+EXAMPLE_SCHEMA = COURSE_SCHEMA
 
 ROOT = Path(__file__).resolve().parents[1]
 PATH = Path("content/tiny/lecture.md")
@@ -195,9 +193,21 @@ def test_schemas_extend_and_list_for_documentation():
     assert meta["draft"] is True
     assert parse_front_matter(LECTURE, PATH, schema)[0]["draft"] is False
     rows = list(schema_rows(EXAMPLE_SCHEMA))
-    assert [row[0] for row in rows] == ["title", "macros", "solutions", "site_url", "repository"]
+    assert [row[0] for row in rows] == ["title", "macros", "solutions", "site_url", "repository", "branch"]
     assert rows[0][:3] == ("title", "str", "required") and rows[2][:3] == ("solutions", "bool", "optional, default true")
     assert rows[1][:3] == ("macros", "str", "optional")
     assert all(row[3] for schema in (LECTURE_SCHEMA, COURSE_SCHEMA, EXAMPLE_SCHEMA) for row in schema_rows(schema))
     with pytest.raises(ValueError):
-        Field(list)
+        Field(dict)
+
+
+def test_a_list_key_holds_strings_and_names_the_line_of_one_that_is_not():
+    text = LECTURE.replace("---\nSome", "parts:\n  - basics.md\n  - 3\n---\nSome")
+    with pytest.raises(BuildError) as caught:
+        parse_front_matter(text, PATH, LECTURE_SCHEMA)
+    lines = text.splitlines()
+    assert caught.value.line == lines.index("  - 3") + 1 and "list of strings" in str(caught.value)
+    meta, _, _ = parse_front_matter(text.replace("  - 3\n", "  - more.md\n"), PATH, LECTURE_SCHEMA)
+    assert meta["parts"] == ["basics.md", "more.md"]
+    with pytest.raises(BuildError, match="must be a list of strings"):
+        parse_front_matter(LECTURE.replace("---\nSome", "parts: basics.md\n---\nSome"), PATH, LECTURE_SCHEMA)

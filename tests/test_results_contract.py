@@ -61,3 +61,26 @@ def test_shapes_of_the_contract(published):
         entry = published["runs"][run]
         assert (entry["beta"] is None) == (run not in ("quad_momentum", "sine_momentum"))
         assert entry["path_length"] <= entry["epochs"] + 1 and math.isfinite(entry["final_loss"])
+
+
+# Section 9 and "Newton's method where it fails" (their run entries count every SGD update, so they stand apart).
+SGD_RUNS = ("sgd_b1", "sgd_b32")
+
+
+@pytest.mark.parametrize("path", [
+    "sgd.variance", *[f"runs.{run}.{name}" for run in SGD_RUNS for name in RUN_FIELDS],
+    *[f"sine.newton_failure.{name}" for name in ("start", "end", "grad_norm", "eigenvalues", "steps")],
+])
+def test_contract_path_exists_sgd_and_newton_failure(published, path):
+    assert at(published, path) is not None or path.endswith(".beta")
+
+
+def test_shapes_of_the_contract_sgd_and_newton_failure(published):
+    assert all(set(v) >= {"batch_size", "measured", "predicted"} for v in published["sgd"]["variance"])
+    assert [v["batch_size"] for v in published["sgd"]["variance"]] == [1, 4, 16, 64, 256]
+    for run in SGD_RUNS:
+        entry = published["runs"][run]
+        assert entry["beta"] is None and entry["start"] == [0.0, 0.0] and math.isfinite(entry["final_loss"])
+    failure = published["sine"]["newton_failure"]
+    assert len(failure["start"]) == len(failure["end"]) == 2 and isinstance(failure["steps"], int)
+    assert failure["eigenvalues"] == sorted(failure["eigenvalues"])

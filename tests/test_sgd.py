@@ -10,7 +10,6 @@ minibatch variance follows the finite-population formula.
 import itertools
 import json
 import math
-import re
 import warnings
 
 import numpy as np
@@ -363,36 +362,3 @@ def test_sgd_summary_is_a_run_entry(data):
     assert s["path_length"] == len(path) == 4 * 18 + 1 and s["updates"] == 4 * 18
     assert s["gradient_evaluations"] == 4 * n and s["converged"] is False
     assert s["final"] == path[-1].tolist() and s["final_loss"] == pytest.approx(float(loss(path[-1])), rel=1e-14)
-
-
-# --- the recipe in the module docstring, as the lecture will run it -------------------------------
-
-
-def recipe_source():
-    doc = sgd.__doc__
-    match = re.search(r"# --- section 9 recipe ---\n(.*?)# --- end of recipe ---", doc, re.S)
-    assert match, "the module docstring has lost its section 9 recipe"
-    return "\n".join(line[4:] for line in match.group(1).splitlines())
-
-
-def test_section9_recipe_runs_and_meets_the_spec(results):
-    scope = {"breast_cancer": results("breast_cancer"), "runs": results("runs"),
-             "logistic_optimum": results("logistic_optimum")}
-    exec(compile(recipe_source(), "sgd recipe", "exec"), scope)
-    n, epochs = scope["n"], scope["epochs"]
-    assert epochs == results("runs")["logistic_gd"]["path_length"] - 1 and scope["budget"] == epochs * n
-    variance = scope["variance"]
-    assert [v["batch_size"] for v in variance] == list(SPEC_BATCH_SIZES)
-    assert all(set(v) >= {"batch_size", "measured", "predicted"} for v in variance)
-    assert all(abs(v["measured"] - v["predicted"]) < 4 * v["standard_error"] for v in variance)
-    json.dumps(variance, allow_nan=False)
-    assert scope["gd_epoch"] is not None
-    for name, batch_size in (("sgd_b1", 1), ("sgd_b32", 32)):
-        run = scope["sgd_runs"][name]
-        assert run["start"] == [0.0, 0.0] and run["beta"] is None and run["epochs"] == epochs
-        assert run["batch_size"] == batch_size and run["gradient_evaluations"] == scope["budget"]
-        assert run["evaluations"][-1] == scope["budget"] and len(run["evaluations"]) == len(run["losses"])
-        # Both reach the neighbourhood of the minimum within logistic_gd's budget, and end there.
-        assert run["neighbourhood_epoch"] is not None and run["neighbourhood_epoch"] <= epochs
-        assert run["final_loss"] <= scope["target"]
-        assert len(run["epoch_losses"]) == epochs + 1

@@ -174,6 +174,9 @@ def offset_logistic(breast_cancer):
     L = loss_grid(lambda w: logistic_nll(w, features, t), B, W)
     best, best_loss = grid_argmin(L, B, W)
     xs = np.linspace(x.min(), x.max(), 200)
+    # The same box, finer, for the contour map: the valley is narrower than a cell of the 40x40 grid.
+    Bf, Wf = weight_grid((5.0, 15.0), (-8.0, 0.0), 120)
+    fine = {"W1": Bf, "W2": Wf, "L": loss_grid(lambda w: logistic_nll(w, features, t), Bf, Wf)}
     return {"offset_logistic": {"grid_best": best.tolist(), "grid_best_loss": best_loss,
-                                "grid": {"W1": B, "W2": W, "L": L}, "x": x, "t": t,
+                                "grid": {"W1": B, "W2": W, "L": L}, "fine": fine, "x": x, "t": t,
                                 "fit_x": xs, "fit_p": sigmoid(best[0] + best[1] * xs)}}

@@ -27,12 +27,46 @@ def _local_box(box, center, fraction):
     return [(c - fraction * (hi - lo) / 2, c + fraction * (hi - lo) / 2) for c, (lo, hi) in zip(center, box)]
 
 
+def zoom_box(w_star, model_minimizer, aspect, spread=1.6):
+    """A box of height/width `aspect` centred between w* and the model's minimum.
+
+    Its shorter half-side is `spread` times their distance, so the two points sit
+    well inside it and at least 1/(2 spread) of its shorter side apart.
+    """
+    a, b = np.asarray(w_star, dtype=float), np.asarray(model_minimizer, dtype=float)
+    short = spread * max(float(np.linalg.norm(b - a)), 1e-9)
+    half = (short, short * aspect) if aspect >= 1 else (short / aspect, short)
+    center = (a + b) / 2
+    return [[float(c - h), float(c + h)] for c, h in zip(center, half)]
+
+
+def line_in_box(w, v, box):
+    """The interval of s for which w + s v stays inside `box` (v a unit vector, w inside)."""
+    lo, hi = -np.inf, np.inf
+    for wi, vi, (a, b) in zip(w, v, box):
+        if abs(vi) > 1e-12:
+            s1, s2 = sorted(((a - wi) / vi, (b - wi) / vi))
+            lo, hi = max(lo, s1), min(hi, s2)
+    return float(lo), float(hi)
+
+
+def eigen_slices(w_star, V, loss, q, box, points=241):
+    """The loss and its model along each eigenvector through w*, across the whole box: 1-D cuts of both."""
+    out = []
+    for i in range(V.shape[1]):
+        s = np.linspace(*line_in_box(w_star, V[:, i], box), points)
+        line = w_star + s[:, None] * V[:, i]
+        out.append({"s": s, "L": loss(line), "Q": q(line)})
+    return out
+
+
 def taylor_expansion(w_star, loss, grad, hessian, surface_grid, fine=80, zoom=0.3):
-    """L, g, H and the eigen-structure at w*, with the quadratic model on three grids.
+    """L, g, H and the eigen-structure at w*, with the quadratic model on four grids and two lines.
 
     `full`: the lecture's 30x30 grid, whose loss the surface already holds; `fine`: the
     same box, finer, for contours; `local`: a 30x30 grid over `zoom` of the box around
-    w*, where the model is good.
+    w*, where the model is good; `zoom`: a fine grid over zoom_box, where w* and the
+    model's minimum are told apart; `slices`: the loss and the model along each eigenvector.
     The eigen-axis of curvature lam is scaled by 0.5/sqrt|lam|: along it the model
     rises by lam s^2 / 2 = 1/8 (ignoring the gradient term).
     """
@@ -41,21 +75,27 @@ def taylor_expansion(w_star, loss, grad, hessian, surface_grid, fine=80, zoom=0.
     g, H = np.asarray(grad(w_star)), np.asarray(hessian(w_star))
     lams, V = eigen_axes(H)
     box = surface_grid["box"]
+    model_minimizer = w_star - np.linalg.solve(H, g)   # where one Newton step lands
     W1f, W2f = weight_grid(*box, fine)
     W1l, W2l = weight_grid(*_local_box(box, w_star, zoom), 30)
-    grids = {"full": (surface_grid["W1"], surface_grid["W2"]), "fine": (W1f, W2f), "local": (W1l, W2l)}
+    (x0, x1), (y0, y1) = box   # the zoom has the box's shape, so it can be inset in the map at equal scales
+    W1z, W2z = weight_grid(*zoom_box(w_star, model_minimizer, (y1 - y0) / (x1 - x0)), fine)
+    grids = {"full": (surface_grid["W1"], surface_grid["W2"]), "fine": (W1f, W2f), "local": (W1l, W2l),
+             "zoom": (W1z, W2z)}
     boxes = {name: [[float(A.min()), float(A.max())], [float(B.min()), float(B.max())]]
              for name, (A, B) in grids.items()}
-    losses = {"full": surface_grid["L"], **{name: loss_grid(loss, *grids[name]) for name in ("fine", "local")}}
+    losses = {"full": surface_grid["L"],
+              **{name: loss_grid(loss, *grids[name]) for name in ("fine", "local", "zoom")}}
     return {
         "w": _floats(w_star), "loss": float(loss(w_star)), "grad": _floats(g), "hessian": _floats(H),
         "eigenvalues": _floats(lams), "eigenvectors": _floats(V),
         "axis_lengths": _floats(0.5 / np.sqrt(np.abs(lams))),
         "condition_number": theory.condition_number(lams),
         # The model's own minimizer, w* - H^{-1} g: where one Newton step lands.
-        "model_minimizer": _floats(w_star - np.linalg.solve(H, g)),
+        "model_minimizer": _floats(model_minimizer),
         **{name: {"box": boxes[name], "W1": A, "W2": B, "L": losses[name], "Q": loss_grid(q, A, B)}
            for name, (A, B) in grids.items()},
+        "slices": eigen_slices(w_star, V, loss, q, box),
     }
 
 

@@ -7,7 +7,7 @@ import numpy as np
 
 from lecturekit.engine.registry import figure
 from lecturekit.plotting.style import CLASS_COLORS, CLASS_MARKERS, MARK_COLORS, PATH_COLOR, new_figure
-from lecturekit.plotting.surfaces import surface_and_contours
+from lecturekit.plotting.surfaces import log_levels, surface_and_contours
 
 
 def _mark(ax, w, f, label, color, marker="o"):
@@ -85,18 +85,22 @@ def convexity_chords(convexity):
 
 
 def _scatter_classes(ax, X, t, names, predicted=None):
-    """Data coloured by true class; marker by predicted class when given."""
+    """Data coloured and shaped by true class; with `predicted`, the misclassified points ringed in black.
+
+    Circles and triangles are large enough to tell apart at phone size; a
+    misclassified point is drawn larger, opaque and outlined, on top of the rest.
+    """
+    wrong = np.zeros(len(t), dtype=bool) if predicted is None else predicted != t
     for k in (0, 1):
-        if predicted is None:
-            sel = t == k
-            ax.scatter(X[sel, 0], X[sel, 1], s=9, color=CLASS_COLORS[k], marker=CLASS_MARKERS[k],
-                       alpha=0.8, label=f"{k} = {names[k]}", edgecolors="none")
-            continue
-        for j in (0, 1):
-            sel = (t == k) & (predicted == j)
-            ax.scatter(X[sel, 0], X[sel, 1], s=12, color=CLASS_COLORS[k], marker=CLASS_MARKERS[j],
-                       alpha=0.85, edgecolors="black", linewidths=0.2,
-                       label=f"true {names[k]}, predicted {names[j]}")
+        sel = (t == k) & ~wrong
+        ax.scatter(X[sel, 0], X[sel, 1], s=20, color=CLASS_COLORS[k], marker=CLASS_MARKERS[k],
+                   alpha=0.75, label=f"{k} = {names[k]}" if predicted is None else names[k], edgecolors="none")
+    if predicted is not None:
+        for k in (0, 1):
+            sel = (t == k) & wrong
+            ax.scatter(X[sel, 0], X[sel, 1], s=42, color=CLASS_COLORS[k], marker=CLASS_MARKERS[k],
+                       edgecolors="black", linewidths=1.3, zorder=3,
+                       label=f"{names[k]}, misclassified ({int(sel.sum())})")
 
 
 @figure
@@ -128,7 +132,7 @@ def _decision_figure(fit, plane, data):
     ax.grid(False)
     ax.set(xlabel="mean radius (standardized)", ylabel="mean texture (standardized)",
            title=f"$w = ({w1:.3g}, {w2:.3g})$: loss {fit['loss']:.3f}, accuracy {fit['accuracy']:.1%}")
-    ax.legend(loc="upper right", fontsize=6.5, markerscale=1.5)
+    ax.legend(loc="upper right", fontsize=7)
     return fig
 
 
@@ -166,7 +170,7 @@ def sine_data_scatter(sine_dataset):
     ax = fig.add_subplot()
     ax.scatter(sine_dataset["x"], sine_dataset["y"], s=9, color="C0", alpha=0.7, label="data $(x_i, y_i)$")
     ax.set(xlabel="$x$", ylabel="$y$")
-    ax.legend(loc="upper right")
+    ax.legend(loc="lower left")   # the one corner the data leave empty
     return fig
 
 
@@ -259,8 +263,9 @@ def quick_squared_1d(squared_1d):
 def quick_offset_surface(offset_logistic):
     """Bias and slope on an un-centred feature: the tilted valley."""
     q = offset_logistic["offset_logistic"]
+    # Most of the grid lies far above the valley floor: logarithmic levels put contours inside the valley.
     return surface_and_contours(q["grid"], [("grid best", q["grid_best"], q["grid_best_loss"])],
-                                labels=("$b$", "$w$"))
+                                labels=("$b$", "$w$"), contour_grid=q["fine"], levels=log_levels(q["fine"]["L"]))
 
 
 @figure

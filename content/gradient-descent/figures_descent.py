@@ -1,4 +1,4 @@
-"""Figures of sections 4-5: gradient fields, descent paths, loss curves, the divergence, and one GIF per run.
+"""Figures of sections 4-5: gradient fields, descent paths, loss curves, the divergence (GIFs: figures_animations.py).
 
 Parameters name the computations a figure draws from (compute.py,
 compute_runs.py, compute_descent.py).
@@ -6,17 +6,10 @@ compute_runs.py, compute_descent.py).
 import numpy as np
 
 from lecturekit.engine.registry import figure
-from lecturekit.plotting.animate import PathAnimation
-from lecturekit.plotting.style import PATH_COLOR, new_figure
-from lecturekit.plotting.surfaces import draw_contours, draw_path, mark_points, surface_and_contours
-from .compute_runs import RUN_TABLE
+from lecturekit.plotting.style import PAGE_WIDTH, PANEL_HEIGHT, PATH_COLOR, new_figure
+from lecturekit.plotting.paths import draw_step_path, label_steps
+from lecturekit.plotting.surfaces import draw_contours, draw_path, draw_surface, mark_points, surface_and_contours
 
-GIF_SIZE = (6.4, 4.2)   # inches at GIF_DPI: 640 x 420 pixels keeps each GIF well under 300 KB
-GIF_DPI = 100
-# Every GIF has the same frame, so its layout is fixed (left, bottom, right, top, wspace)
-# rather than solved per GIF; the build's edge check guards it against clipped labels.
-GIF_MARGINS = {"contours": (0.08, 0.103, 0.84, 0.944, 0.2), "curve": (0.085, 0.103, 0.965, 0.944, 0.2)}
-GIF_COLORBAR = (0.875, 0.145, 0.025, 0.72)  # left, bottom, width, height
 AXIS_LABELS = {"logistic": ("$w_1$", "$w_2$"), "sine": ("$w_0$", "$w_1$"), "quadratic": ("$w_1$", "$w_2$")}
 
 
@@ -62,15 +55,38 @@ def logistic_gd_path(logistic_surface, runs):
     return _path_figure(logistic_surface["grid"], runs["logistic_gd"], AXIS_LABELS["logistic"])
 
 
+FIRST_STEPS = 4   # numbered on sine_gd's map: enough to show the cycle, few enough to stay off the path
+
+
 @figure
 def sine_gd_path(sine_surface, runs):
-    """Run sine_gd over the sine surface and contours, the contour map zoomed to the path."""
-    run = runs["sine_gd"]
-    fig = _path_figure(sine_surface["grid"], run, AXIS_LABELS["sine"])
-    contour_ax = next(ax for ax in fig.axes if ax.name == "rectilinear")   # the first 2-D axes; the colour bar comes after
-    lo, hi = run["path"].min(axis=0), run["path"].max(axis=0)
-    pad = 0.6 * (hi - lo).max()    # a square margin, so the zigzag is not squeezed
-    contour_ax.set(xlim=(lo[0] - pad, hi[0] + pad), ylim=(lo[1] - pad / 2, hi[1] + pad / 2))
+    """Run sine_gd over the sine surface (left) and on a contour map zoomed to the path (right, wider).
+
+    The path runs back and forth over one line, so on the map it is coloured by
+    step and its first cycle is numbered: top wall, middle, bottom, top again.
+    """
+    from matplotlib import patheffects
+    run, grid = runs["sine_gd"], sine_surface["grid"]
+    path, marks = run["path"], _run_marks(run)
+    fig = new_figure(PAGE_WIDTH, PANEL_HEIGHT + 0.9)
+    layout = fig.add_gridspec(1, 2, width_ratios=(1, 1.7))
+    ax3, ax2 = fig.add_subplot(layout[0], projection="3d"), fig.add_subplot(layout[1])
+    draw_surface(ax3, grid["W1"], grid["W2"], grid["L"])
+    draw_path(ax3, path, run["losses"], label=f"descent path, lr {_fmt(run['lr'])}")
+    mark_points(ax3, marks, surface=True)
+    lo, hi = path.min(axis=0), path.max(axis=0)
+    pad = 0.25 * (hi - lo)
+    draw_contours(ax2, grid["W1"], grid["W2"], grid["L"])
+    points = draw_step_path(ax2, path, label=f"descent path, lr {_fmt(run['lr'])}, coloured by step")
+    mark_points(ax2, [(label, w) for label, w, _ in marks])
+    ax2.set(xlim=(lo[0] - 2 * pad[0], hi[0] + 3 * pad[0]), ylim=(lo[1] - pad[1], hi[1] + pad[1]))
+    for ax in (ax3, ax2):
+        ax.set(xlabel=AXIS_LABELS["sine"][0], ylabel=AXIS_LABELS["sine"][1])
+    fig.colorbar(points, ax=ax2, location="bottom", shrink=0.6, aspect=30, label="step $k$")
+    handles, names = ax2.get_legend_handles_labels()
+    fig.legend(handles, names, loc="outside lower center", ncols=3, fontsize=7.5)
+    label_steps(ax2, path[:FIRST_STEPS], avoid=ax2.get_lines(), fontsize=9, color="white",
+                path_effects=[patheffects.withStroke(linewidth=2, foreground="black")])
     return fig
 
 
@@ -130,8 +146,6 @@ def parabola_diverge_path(parabola_divergence, parabola_curve):
     ax_curve.plot(curve["x"], curve["f"], color="C0", label="$f(x) = x^2 + 1$")
     ax_curve.plot(parabola["x"], parabola["losses"], "-o", color=PATH_COLOR, markersize=3.5, linewidth=1.2,
                   label=f"path, lr {parabola['lr']:g}")
-    for k, (x, f) in enumerate(zip(parabola["x"], parabola["losses"])):
-        ax_curve.annotate(str(k), (x, f), textcoords="offset points", xytext=(0, 5), ha="center", fontsize=7)
     mark_points(ax_curve, [("minimum", (0.0, 1.0))])
     ax_curve.set(xlabel="$x$", ylabel="$f(x)$", ylim=(-5, curve["f"].max() * 1.08))
     ax_curve.legend(loc="upper center", fontsize=7)
@@ -143,39 +157,6 @@ def parabola_diverge_path(parabola_divergence, parabola_curve):
     ax_growth.yaxis.set_major_formatter("{x:g}")
     ax_growth.yaxis.set_minor_formatter("{x:g}")
     ax_growth.legend(loc="upper left", fontsize=7)
+    # Each number outside the curve, away from the two steps that meet there, so none sit on each other.
+    label_steps(ax_curve, np.column_stack([parabola["x"], parabola["losses"]]), fontsize=7.5)
     return fig
-
-
-def _animation_background(problem, landscapes):
-    """A figure with the run's landscape drawn: contour map of a 2-D loss, or the curve of x^2 + 1."""
-    fig = new_figure(*GIF_SIZE, margins=GIF_MARGINS["curve" if problem == "parabola" else "contours"])
-    fig.set_dpi(GIF_DPI)
-    ax = fig.add_subplot()
-    if problem == "parabola":
-        x, f = landscapes["parabola"]["x"], landscapes["parabola"]["f"]
-        ax.plot(x, f, color="C0", label="$f(x) = x^2 + 1$")
-        ax.set(xlabel="$x$", ylabel="$f(x)$", xlim=(x.min(), x.max()), ylim=(-5, f.max() * 1.08))
-        return fig, ax
-    grid = landscapes[problem]["grid"]
-    draw_contours(ax, grid["W1"], grid["W2"], grid["L"], levels=grid.get("levels"),
-                  colorbar=fig.add_axes(GIF_COLORBAR))
-    labels = AXIS_LABELS[problem]
-    ax.set(xlabel=labels[0], ylabel=labels[1], xlim=(grid["W1"].min(), grid["W1"].max()),
-           ylim=(grid["W2"].min(), grid["W2"].max()))
-    return fig, ax
-
-
-@figure(each={f"anim-{name}": {"name": name} for name in RUN_TABLE})
-def descent_animation(runs, logistic_surface, sine_surface, quadratic_surface, parabola_curve, name):
-    """One descent run as a GIF: the path growing step by step over its landscape."""
-    run = runs[name]
-    fig, ax = _animation_background(run["problem"], {
-        "logistic": logistic_surface, "sine": sine_surface, "quadratic": quadratic_surface,
-        "parabola": parabola_curve})
-    method = "gradient descent" if run["beta"] is None else f"momentum, beta {run['beta']:g}"
-    ax.set_title(f"{name}: {method}, lr {run['lr']:g}, start {_fmt(run['start'])}")
-    path = run["path"]
-    if path.shape[1] == 1:      # a 1-D run moves along its curve: columns x and f(x)
-        path = np.column_stack([path[:, 0], run["losses"]])
-    return PathAnimation(fig, ax, path, run["losses"], color=PATH_COLOR,
-                         label="momentum path" if run["beta"] is not None else "descent path")

@@ -24,14 +24,16 @@ def sine_figure_name(i, j):
     return f"explore-sine-{i}-{j}"
 
 
-def _verdict(run, block):
+def verdict(run, block):
     """A run's outcome in words; the fraction and the step budget come from its explorer block."""
     if run["diverged"]:
         return "diverges"
-    within = f"within {pct(block['steps_fraction'], 1)} of w*"
-    if run["steps"] is None:
-        return f"not {within} in {block['epochs']} steps"
-    return f"{within} after {run['steps']} steps"
+    close = f"within {pct(block['steps_fraction'], 1)} of w*"
+    if run["settled"] is not None:
+        return f"stays {close} from step {run['settled']}"
+    if run["first_close"] is not None:
+        return f"{close} at step {run['first_close']}, then leaves"
+    return f"never {close} in {block['epochs']} steps"
 
 
 def _explore_images(block, variants, contours, loss_limits, log_loss, labels):
@@ -67,7 +69,7 @@ def _explore_images(block, variants, contours, loss_limits, log_loss, labels):
             path_line.set_data(path[finite, 0], path[finite, 1])
             steps, shown = np.arange(len(losses)), np.isfinite(losses)
             loss_line.set_data(steps[shown], losses[shown])
-            title.set_text(f"lr = {run['lr']:g}, β = {run['beta']:g}: {_verdict(run, block)}")
+            title.set_text(f"η = {run['lr']:g}, β = {run['beta']:g}: {verdict(run, block)}")
         return update
 
     runs = [block["runs"][kw["i"]][kw["j"]] for kw in variants.values()]
@@ -96,3 +98,89 @@ def explore_sine_run(explore_sine, sine_surface, variants):
     levels = contour_levels(grid["L"], 8)
     return _explore_images(s, variants, (grid["W1"], grid["W2"], grid["L"], levels), (0.0, 1.4), False,
                            ("$w_0$", "$w_1$"))
+
+
+def _live_frame(view):
+    """A figure whose one axes sits exactly where explore_live's view says (explore.js draws over it)."""
+    left, bottom, right, top = view["axes"]
+    fig = new_figure(*(px / DPI for px in view["image_px"]), margins=(left, bottom, right, top, 0.0))
+    ax = fig.subplots()
+    ax.set(xlim=view["x"], ylim=view["y"], yscale=view["y_scale"])
+    assert np.allclose(ax.get_position().bounds, (left, bottom, right - left, top - bottom))
+    return fig, ax
+
+
+@figure
+def explore_live_contours(explore_live):
+    """The live explorer's background: the ellipses of w^T H w; the path, the start and the minimum
+    (above the path's end) are drawn over it in the browser. The box is square on a square axes, so the ellipses keep their shape."""
+    live = explore_live["live"]
+    fig, ax = _live_frame(live["views"]["contours"])
+    grid = live["grid"]
+    ax.contour(grid["W1"], grid["W2"], grid["L"], levels=grid["levels"], colors="0.7", linewidths=0.6)
+    ax.set(xlabel="$w_1$", ylabel="$w_2$")
+    ax.grid(False)
+    return fig
+
+
+@figure
+def explore_live_distance(explore_live):
+    """The frame of the live distance curve: the distance to w* as a fraction of the start's, on a log
+    scale, with the read-out's threshold (1 %) drawn."""
+    live = explore_live["live"]
+    fig, ax = _live_frame(live["views"]["distance"])
+    fraction = live["steps_fraction"]
+    ax.axhline(fraction, color="0.35", linestyle="--", linewidth=0.9)
+    ax.text(live["epochs"] * 0.02, fraction * 1.6, pct(fraction, 1), ha="left", va="bottom", fontsize=8,
+            color="0.25")
+    low, high = np.log10(live["views"]["distance"]["y"])
+    ax.set_yticks([10.0 ** k for k in range(int(low), int(high) + 1, 2)])
+    ax.minorticks_off()
+    ax.set(xlabel="step $k$", ylabel=r"distance to $\mathbf{w}^*$ / start's")
+    return fig
+
+
+def _label_points(grid, levels, optimum, towards=(0.25, 0.9)):
+    """Where each iso-rate line is labelled: where it crosses the segment from the optimum up and to
+    the left, inside the stable region, so no label sits on the stability limit or an edge."""
+    from scipy.interpolate import RegularGridInterpolator
+    rate = RegularGridInterpolator((grid["betas"], grid["lrs"]), grid["rates"])
+    t = np.linspace(0.0, 1.0, 400)[:, None]
+    segment = (1 - t) * np.array([optimum["lr"], optimum["beta"]]) + t * np.array(towards)
+    along = rate(segment[:, ::-1])
+    return [tuple(segment[np.argmax(along >= level)]) for level in levels]
+
+
+@figure
+def explore_rate_map(explore_live):
+    """The heavy ball's predicted rate over (lr, beta) on the quadratic: grey where it diverges (rate > 1),
+    the stability limit lr = (1 + beta) / lam_max dashed, the optimum (lr*, beta*) a star and the best
+    plain gradient descent (beta = 0) a square, with a few iso-rate lines."""
+    live = explore_live["live"]
+    view, grid = live["views"]["map"], live["map"]
+    fig, ax = _live_frame(view)
+    optimum, gd = live["optimum"], live["gd_best"]
+    low = np.floor(optimum["rate"] * 10) / 10
+    import matplotlib
+    cmap = matplotlib.colormaps["viridis"].with_extremes(over="0.82")
+    lrs, betas = grid["lrs"], grid["betas"]
+    half = ((lrs[1] - lrs[0]) / 2, (betas[1] - betas[0]) / 2)
+    image = ax.imshow(grid["rates"], origin="lower", aspect="auto", cmap=cmap, vmin=low, vmax=1.0,
+                      extent=(lrs[0] - half[0], lrs[-1] + half[0], betas[0] - half[1], betas[-1] + half[1]),
+                      interpolation="nearest")
+    lines = ax.contour(lrs, betas, grid["rates"], levels=np.arange(low + 0.1, 1.0, 0.1), colors="white",
+                       linewidths=0.6, alpha=0.8)
+    ax.clabel(lines, fmt="%.1f", fontsize=7, inline_spacing=2, manual=_label_points(grid, lines.levels, optimum))
+    limit_betas = np.linspace(*view["y"], 50)
+    ax.plot((1 + limit_betas) * live["stable_lr_limit"], limit_betas, "--", color="black", linewidth=1.1)
+    ax.text(1.55, 0.12, "diverges", ha="center", fontsize=8, color="0.15")
+    ax.plot(optimum["lr"], optimum["beta"], "*", color=MARK_COLORS[0], markeredgecolor="black", markersize=13)
+    ax.annotate(r"$\eta^*, \beta^*$", (optimum["lr"], optimum["beta"]), xytext=(-8, -4), ha="right", va="top",
+                textcoords="offset points", fontsize=8, color="white")
+    ax.plot(gd["lr"], 0.0, "s", color="white", markeredgecolor="black", markersize=6, clip_on=False, zorder=5)
+    ax.set(xlabel=r"learning rate $\eta$", ylabel=r"momentum $\beta$")
+    ax.grid(False)
+    bar = fig.colorbar(image, cax=fig.add_axes((0.8, view["axes"][1], 0.035, view["axes"][3] - view["axes"][1])),
+                       extend="max")
+    bar.set_label(r"predicted rate $\rho$ per step")
+    return fig

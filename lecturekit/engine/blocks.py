@@ -68,12 +68,16 @@ def without_exercises(tokens, ids):
     return kept
 
 
-def blocks_extension(solutions=True):
+def blocks_extension(solutions=True, numbering=None):
     """A Python-Markdown extension for the blocks above (it needs `admonition` and `pymdownx.details`).
 
-    Its "blocks" treeprocessor lists the exercises in `.exercises` (number, id, title). Built on
-    demand, so that importing this module does not import Markdown.
+    Its "blocks" treeprocessor lists the exercises in `.exercises` (number, id, title). Exercises, and
+    callouts of each kind, are numbered on from `numbering` (crossrefs.Numbering: the lecture's pages
+    before this one), which is given their labels. Built on demand, so that importing this module does
+    not import Markdown.
     """
+    from .crossrefs import LABEL_FROM_CLASS, Numbering
+    numbering = numbering if numbering is not None else Numbering()
     import xml.etree.ElementTree as etree
 
     from markdown.blockprocessors import BlockProcessor
@@ -110,7 +114,7 @@ def blocks_extension(solutions=True):
         target.extend(list(source))
 
     def label(title, kind_label, kind):
-        """A title led by its kind ("Definition: Convex function"), or the kind alone by default."""
+        """A title led by its kind and number ("Definition 2: Convex function"), or those alone by default."""
         given = text_of(title)
         content = etree.Element("span")
         take_content(title, content)
@@ -119,7 +123,7 @@ def blocks_extension(solutions=True):
             title.remove(child)
         leader = etree.SubElement(title, "span", {"class": "callout-kind"})
         leader.text = kind_label
-        if given and given not in (kind.capitalize(), kind_label):  # admonition's default is the kind
+        if given and given not in (kind.capitalize(), kind_label.rsplit(" ", 1)[0]):  # admonition's default: the kind
             leader.text += ":"
             leader.tail = " "
             take_content(content, title)
@@ -142,13 +146,28 @@ def blocks_extension(solutions=True):
                     callouts += 1
                     self.callout(element, names[1:], f"callout-{callouts}")
                 elif element.tag == "details" and names[:1] and names[0] in CALLOUTS:
-                    element.set("class", " ".join(["callout", *names]))
-                    label(element.find("summary"), CALLOUTS[names[0]], names[0])
+                    element.set("class", " ".join(["callout", *self.labelled(element, names, names[0])]))
+                    label(element.find("summary"), f"{CALLOUTS[names[0]]} {numbering.counts[names[0]]}", names[0])
             return root
 
+        def labelled(self, element, names, kind):
+            """`names` without the label class, which gives its label to the element; numbers the block."""
+            number, kept = numbering.next(kind), []
+            for name in names:
+                match = LABEL_FROM_CLASS.fullmatch(name)
+                if match is None:
+                    kept.append(name)
+                    continue
+                anchor = f"{kind}-{match.group(2)}" if kind != EXERCISE else f"exercise-{number}"
+                element.set("id", anchor)
+                words = "Exercise" if kind == EXERCISE else CALLOUTS[kind]
+                numbering.give(f"{match.group(1)}:{match.group(2)}", f"{words} {number}", anchor)
+            return kept
+
         def callout(self, element, names, title_id):
-            kind = names[0] if names else "note"
-            kind_label = CALLOUTS.get(kind, kind.replace("-", " ").capitalize())
+            kind = names[0] if names and names[0] in CALLOUTS else "note"
+            names = self.labelled(element, names, kind)
+            kind_label = f"{CALLOUTS[kind]} {numbering.counts[kind]}"
             element.set("class", " ".join(["callout", *names]))
             element.set("role", "note")
             title = element[0] if len(element) and "admonition-title" in classes(element[0]) else None
@@ -161,7 +180,9 @@ def blocks_extension(solutions=True):
             label(title, kind_label, kind)
 
         def exercise(self, element, extra, level):
-            number = len(self.exercises) + 1
+            extra = self.labelled(element, extra, EXERCISE)
+            number = numbering.counts[EXERCISE]
+            element.attrib.pop("id", None)  # the heading carries exercise-N
             element.set("class", " ".join([EXERCISE, *extra]))
             title = element[0] if len(element) and "admonition-title" in classes(element[0]) else None
             heading = etree.Element(f"h{level}", {"id": f"exercise-{number}", "class": "exercise-title"})

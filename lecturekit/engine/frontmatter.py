@@ -15,6 +15,7 @@ import datetime
 import difflib
 import json
 import re
+import urllib.parse
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
@@ -22,13 +23,14 @@ import yaml
 
 from .errors import BuildError
 
-EXPECTED = {str: "a string", int: "a whole number", bool: "true or false"}  # the types a Field may have
+EXPECTED = {str: "a string", int: "a whole number", bool: "true or false",  # the types a Field may have
+            list: "a list of strings"}
 QUOTING = "a value must be quoted if it contains ': ' or ' #', or starts with one of [ ] { } > | * & ! % @ ` ' \""
 
 
 @dataclass(frozen=True)
 class Field:
-    """One front-matter key: its type (str, int or bool), whether it is required, its default, what it is for."""
+    """One front-matter key: its type (str, int, bool or list of str), whether it is required, its default, what it is for."""
     type: type
     required: bool = False
     default: Any = None  # put in `meta` when the key is absent; None: leave it out
@@ -37,11 +39,40 @@ class Field:
 
     def __post_init__(self):
         if self.type not in EXPECTED or self.required and self.default is not None:
-            raise ValueError(f"a Field is of type str, int or bool, and a required one has no default: {self}")
+            raise ValueError(f"a Field is of type str, int, bool or list, and a required one has no default: {self}")
 
 
 def positive(value):
     return None if value > 0 else f"must be positive, not {value}"
+
+
+def web_folder(value):
+    """A complaint unless `value` is the http(s) address of a folder, e.g. https://user.github.io/repo/."""
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in value):
+        return f"must be an http:// or https:// address such as https://user.github.io/repo/, not {value}"
+    if parts.query or parts.fragment:
+        return f"must be the site's address without a ?query or #fragment, not {value}"
+    if parts.path.rsplit("/", 1)[-1].endswith((".html", ".htm")):
+        return f"must be the address of the site's folder, not of a page: {value.rsplit('/', 1)[0]}/"
+    return None
+
+
+def repository_address(value):
+    """A complaint unless `value` is the https address of a repository, e.g. https://github.com/owner/repo."""
+    parts = urllib.parse.urlsplit(value)
+    if (parts.scheme != "https" or not parts.hostname or parts.query or parts.fragment
+            or len([s for s in parts.path.split("/") if s]) < 2 or any(c.isspace() for c in value)):
+        return f"must be a repository's https address such as https://github.com/owner/repo, not {value}"
+    return None
+
+
+def branch_name(value):
+    """A complaint unless `value` can be a git branch's name (the rules of `git check-ref-format`, roughly)."""
+    if (not re.fullmatch(r"[A-Za-z0-9._/-]+", value) or ".." in value or "//" in value
+            or value.startswith(("-", "/", ".")) or value.endswith(("/", ".", ".lock"))):
+        return f"must be a git branch name such as main, not {value}"
+    return None
 
 
 LECTURE_SCHEMA = {
@@ -50,6 +81,13 @@ LECTURE_SCHEMA = {
     "summary": Field(str, required=True, doc="One line for the course's home page."),
     "thumbnail": Field(str, doc="Name of the figure shown for the lecture on the home page."),
     "thumbnail_alt": Field(str, doc="Alt text for that thumbnail."),
+    "parts": Field(list, doc="The Markdown files of its further pages, in order (parts.md, ...); lecture.md is "
+                   "its first page."),
+}
+
+PART_SCHEMA = {  # a part's Markdown file, listed in `parts` of its lecture.md
+    "title": Field(str, required=True, doc="The part's title."),
+    "summary": Field(str, doc="One line on what the part covers, for the lecture's list of parts."),
 }
 
 COURSE_SCHEMA = {  # content/index.md; a feature that needs a course setting adds its key here
@@ -57,6 +95,11 @@ COURSE_SCHEMA = {  # content/index.md; a feature that needs a course setting add
     "macros": Field(str, doc="A file of LaTeX macros every formula can use, relative to content/: macros.tex."),
     "solutions": Field(bool, default=True, doc="Whether the site shows the exercises' solutions; false leaves "
                        "every one out of it."),
+    "site_url": Field(str, check=web_folder, doc="The address the site is published at, "
+                      "https://user.github.io/repo/: turns on sitemap.xml, canonical links and social previews."),
+    "repository": Field(str, check=repository_address, doc="The course's source repository, "
+                        "https://github.com/owner/repo: each page links to its Markdown there to edit it."),
+    "branch": Field(str, check=branch_name, doc="The repository's branch those links edit (default main)."),
 }
 
 
@@ -104,6 +147,12 @@ def check_value(key, value, node, field, fail):
     found = describe(value) if text is None else f"{quote}{text}{quote} as {describe(value)}"
     if field.type is str and (value is None or isinstance(value, str) and not value.strip()):
         fail(f"'{key}' is empty; give it a value or leave the key out")
+    if field.type is list and isinstance(value, list):
+        for item, item_node in zip(value, node.value):
+            if not isinstance(item, str) or not item.strip():
+                fail(f"'{key}' must be a list of strings, but YAML reads {describe(item)} in it",
+                     item_node.start_mark.line + 2)  # the node's line in `source`, counted from the first '---'
+        return value
     if not isinstance(value, field.type) or isinstance(value, bool) != (field.type is bool):  # True is an int
         hint = (f"; put it in quotes: {key}: {json.dumps(text, ensure_ascii=False)}" if field.type is str and text
                 else f"; leave out the quotes: {key}: {text}" if field.type is int and quote and text.isdigit() else "")

@@ -4,6 +4,7 @@ Reading a lecture's Markdown is cheap; importing its code is not, so
 `load_code` is a step of its own, skipped for a lecture whose code, data
 and libraries are unchanged since the last build (see reuse.py).
 """
+import difflib
 import importlib
 import os
 import re
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from . import reads
 from .errors import BuildError, describe_failure
-from .frontmatter import COURSE_SCHEMA, LECTURE_SCHEMA, parse_front_matter
+from .frontmatter import COURSE_SCHEMA, LECTURE_SCHEMA, PART_SCHEMA, parse_front_matter
 from .macros import NO_MACROS, read_macros
 from .registry import Computation, FigureSpec, declared
 from .sources import expect
@@ -23,6 +24,21 @@ LECTURE_FILE = "lecture.md"
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")        # a slug, a figure's name
 SAFE_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")       # a part of a static file's path
 UNSAFE_HINT = "use letters, digits, '-' and '_', starting with a letter or digit"
+
+
+@dataclass
+class Part:
+    """One page of a lecture: its Markdown file, its title, and where the page goes in the lecture's folder."""
+    source: Path
+    meta: dict      # its front matter: the lecture's for its first page (lecture.md)
+    body: str
+    body_line: int  # line of `source` where `body` starts
+    href: str       # the page's file in the lecture's folder of the site: index.html for the first
+    page_body: object = None  # bodies.Body, once written
+
+    @property
+    def title(self):
+        return self.meta["title"]
 
 
 @dataclass
@@ -40,7 +56,6 @@ class Lecture:
     keys: dict = field(default_factory=dict)          # computation name -> key of its stored result
     results: dict = field(default_factory=dict)       # published values by namespace: prose, results.json
     manifests: dict = field(default_factory=dict)     # figure name -> what was drawn (see figures.py)
-    page_body: object = None                          # pages.Body, once written
     ran: list = field(default_factory=list)           # computations run in this build
     drawn: list = field(default_factory=list)         # figures drawn in this build
     reads: set = field(default_factory=set)           # data files its code, computations and figures read
@@ -49,6 +64,7 @@ class Lecture:
     fingerprint: str = ""                             # of its folder's files but the Markdown (see reuse.py)
     results_json: str = ""                            # results.json as published
     content_digest: str = ""                          # of its results and manifests, for the page's key
+    parts: list = field(default_factory=list)         # Part per page, lecture.md's first (see read_parts)
 
     @property
     def source(self):
@@ -160,8 +176,45 @@ def read_lecture(folder):
     source = folder / LECTURE_FILE
     if LECTURE_FILE not in files:
         raise BuildError(f"lecture folder has no {LECTURE_FILE}", folder)
-    meta, body, body_line = parse_front_matter(source.read_text(encoding="utf-8"), source, LECTURE_SCHEMA)
-    return Lecture(folder.name, folder, meta, body, body_line, files=files)
+    text = source.read_text(encoding="utf-8")
+    meta, body, body_line = parse_front_matter(text, source, LECTURE_SCHEMA)
+    lecture = Lecture(folder.name, folder, meta, body, body_line, files=files)
+    lecture.parts = [Part(source, meta, body, body_line, "index.html"), *read_parts(lecture, text)]
+    return lecture
+
+
+def read_parts(lecture, text):
+    """The further pages `parts:` lists, in order; a Markdown file beside lecture.md that it does not list is an error.
+
+    A part `basics.md` becomes the page basics.html beside the lecture's index.html.
+    """
+    names = lecture.meta.get("parts", [])
+    listed = next((n for n, line in enumerate(text.splitlines(), 1) if line.startswith("parts")), 1)
+
+    def line_of(name):  # the line of `parts:` that names it
+        return next((listed + n for n, line in enumerate(text.splitlines()[listed - 1:]) if name in line), listed)
+    parts, seen = [], set()
+    for name in names:
+        stem = name.removesuffix(".md")
+        if not name.endswith(".md") or "/" in name or not SAFE_NAME.fullmatch(stem):
+            raise BuildError(f"part {name!r}: a part is a Markdown file beside lecture.md, named like basics.md "
+                             f"({UNSAFE_HINT})", lecture.source, line_of(name))
+        if name == LECTURE_FILE or normalised(stem) in seen or normalised(stem) == "index":
+            raise BuildError(f"part {name!r} is listed twice, or is lecture.md itself, or would be the page "
+                             "index.html; list each further page once", lecture.source, line_of(name))
+        if name not in lecture.files:
+            close = difflib.get_close_matches(name, [f for f in lecture.files if f.endswith(".md")], n=1)
+            raise BuildError(f"part {name!r} is not a file of this lecture" + (f"; did you mean {close[0]}?" if close
+                             else ""), lecture.source, line_of(name))
+        seen.add(normalised(stem))
+        source = lecture.folder / name
+        meta, body, body_line = parse_front_matter(source.read_text(encoding="utf-8"), source, PART_SCHEMA)
+        parts.append(Part(source, meta, body, body_line, f"{stem}.html"))
+    for name in lecture.files:
+        if "/" not in name and name.endswith(".md") and name != LECTURE_FILE and name not in names:
+            raise BuildError(f"{name} is not a part of the lecture: list it under 'parts:' in lecture.md "
+                             "(or move it out of the lecture's folder)", lecture.folder / name)
+    return parts
 
 
 def find_lectures(content_dir):
@@ -201,7 +254,7 @@ def static_files(lecture):
             if not SAFE_PART.fullmatch(part):
                 raise BuildError(f"static file name {part!r} is not safe in a URL and a file name; "
                                  "use letters, digits, '.', '-' and '_', not starting with '.'", path)
-        if relative.parts[0] in GENERATED:
+        if relative.parts[0] in GENERATED + tuple(part.href for part in lecture.parts):
             raise BuildError(f"static/{relative.parts[0]} would replace the lecture's own "
                              f"{relative.parts[0]}; rename it", path)
         if path.is_file():

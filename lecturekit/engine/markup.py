@@ -10,6 +10,7 @@ exercises, hints and solutions are blocks of their own (blocks.py).
 import re
 
 from .blocks import blocks_extension, without_exercises
+from .crossrefs import Numbering, number_contents, sections_extension
 from .errors import BuildError
 from .pictures import add_picture
 
@@ -146,7 +147,7 @@ def figure_element(name, number, alt, caption, manifest, url_for):
 FIGURE_SLOT = re.compile(r'<figure-slot data-index="(\d+)"></figure-slot>')
 
 
-def figure_extension(path, lines):
+def figure_extension(path, lines, numbering):
     """A Python-Markdown extension that turns lone `fig:` images into numbered figure slots.
 
     The slots are filled by fill_figures once the figures exist, so the
@@ -176,7 +177,9 @@ def figure_extension(path, lines):
                 parent = parents[child]
                 parent[list(parent).index(child)] = etree.Element("figure-slot",
                                                                   {"data-index": str(len(self.figures))})
-                self.figures.append({"name": name, "number": len(self.figures) + 1, "line": line,
+                number = numbering.next("fig")
+                numbering.give(f"fig:{name}", f"Figure {number}", f"fig-{name}")
+                self.figures.append({"name": name, "number": number, "line": line,
                                      "alt": image.get("alt"), "caption": image.get("title", "")})
             for element in root.iter("img"):  # every lone one is a slot now
                 if element.get("src", "").startswith("fig:"):
@@ -197,20 +200,25 @@ def figure_extension(path, lines):
     return FigureExtension()
 
 
-def markdown_to_html(text, solutions=True, path=None, lines=()):
+def markdown_to_html(text, solutions=True, path=None, lines=(), numbering=None):
     """HTML of the body with a slot per figure, its table of contents (toc tokens) and its figures in order.
 
     With `solutions` false, every solution is left out (see blocks.py). The contents list
     sections, not the exercises' headings. `lines`: the line in the file of each figure's
-    mark (see mark_figures), for errors.
+    mark (see mark_figures), for errors. Figures, sections, exercises and callouts are numbered
+    on from `numbering` (crossrefs.Numbering), which is given their labels.
     """
     import markdown
-    md = markdown.Markdown(extensions=EXTENSIONS + [figure_extension(path, lines), blocks_extension(solutions)],
+    numbering = numbering if numbering is not None else Numbering()
+    sections = sections_extension(numbering)
+    md = markdown.Markdown(extensions=EXTENSIONS + [figure_extension(path, lines, numbering),
+                                                    blocks_extension(solutions, numbering), sections],
                            extension_configs=EXTENSION_CONFIGS, output_format="html")
     # The "#" of a heading's self-link would be its whole name to a screen reader.
     html = md.convert(text).replace('class="headerlink" ', 'class="headerlink" aria-label="Link to this section" ')
     exercises = {exercise["id"] for exercise in md.treeprocessors["blocks"].exercises}
-    return html, without_exercises(md.toc_tokens, exercises), md.treeprocessors["figures"].figures
+    contents = number_contents(without_exercises(md.toc_tokens, exercises), md.treeprocessors["sections"].numbers)
+    return html, contents, md.treeprocessors["figures"].figures
 
 
 def fill_figures(html, figures, manifests, url_for, path=None):

@@ -7,20 +7,26 @@ changed; otherwise its HTML comes from the store. The course's `solutions` setti
 any page, nor a figure only a solution showed.
 """
 import functools
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import mathtex
-from .blocks import check_blocks
+from .bodies import figure_url, lecture_bodies, lecture_labels, page_body, still_role  # noqa: F401  (page_body: for tests)
 from .errors import BuildError
 from .keys import digest
-from .lectures import load_code, static_files
+from .lectures import static_files
 from .macros import NO_MACROS
-from .pictures import role_base
-from .markup import (check_figure_references, check_no_figure_left, figure_references, fill_figures, mark_figures,
-                     markdown_to_html)
-from .mathtokens import protect_math, restore_math
-from .prose import EmptyInFormula, guard_formulas, render_prose
+from .markup import figure_references
+from .notebook import start_notebooks
+from .sitemeta import SiteSettings, asset_files, repository_path, site_level_files
+
+
+@dataclass(frozen=True)
+class PartLink:
+    """What a page needs to link to one page of a lecture (the course's navigation lists parts under it)."""
+    title: str
+    href: str       # URL relative to the site root
+    summary: str = ""
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,7 @@ class LectureLink:
     href: str       # URL relative to the site root (templates prefix page.root)
     thumbnail: str  # URL of a figure relative to the site root, or ""
     thumbnail_alt: str
+    parts: tuple = ()  # PartLink of each page after its first, if it is in parts
     thumbnail_dark: str = ""  # URL of the thumbnail's dark-scheme file, or ""
 
 
@@ -45,9 +52,17 @@ class LecturePage:
     summary: str
     body: str          # rendered HTML
     toc: list          # Python-Markdown toc tokens
-    previous: object   # LectureLink or None
-    next: object       # LectureLink or None
+    previous: object   # the page before this one in the course (PartLink), or None
+    next: object       # the page after it, or None
     results_href: str
+    part_title: str = ""   # the part's title, on a part's page (its number is part_number)
+    part_number: int = 0   # 0 on a lecture's first page (lecture.md), 1, 2, ... on its parts
+    parts: tuple = ()      # PartLink of each of the lecture's parts, listed on its first page
+    lectures: list = ()    # LectureLink of every lecture of the course, for its navigation
+    href: str = ""         # this page's URL relative to the site root: the navigation marks it
+    site: SiteSettings = SiteSettings()  # site_url and repository (sitemeta.py)
+    source_path: str = ""  # its Markdown's path in the repository, for "Edit this page"
+    notebook_href: str = ""  # the lecture as a Jupyter notebook (notebook.py)
 
 
 @dataclass(frozen=True)
@@ -57,87 +72,9 @@ class HomePage:
     root: str
     intro: str         # rendered HTML
     lectures: list     # LectureLink
-
-
-def still_role(files, dark=False):
-    """The role of a figure's still (its poster if it moves, else its file), or of the dark one; None if none."""
-    role = ("poster" if "poster" in files else "file") + (".dark" if dark else "")
-    return role if role in files else None
-
-
-def figure_url(manifests):
-    """URL (relative to the lecture page) of a figure's file of a role ("file", "poster", "file.dark@2x", ...),
-    or of its "still" (poster or file).
-
-    figures/<name><rest of the role><suffix>, with "-poster" after the name for a poster: figures/p1.dark@2x.png.
-    Names hold no "." or "@", so no two figures' files share a URL.
-    """
-    def url_for(name, which="file"):
-        files = manifests[name]["files"]
-        role = still_role(files) if which == "still" else which
-        base = role_base(role)
-        suffix = files[role][files[role].rindex("."):]  # blob names end in their suffix
-        return f"figures/{name}{'' if base == 'file' else '-' + base}{role[len(base):]}{suffix}"
-    return url_for
-
-
-@dataclass
-class Body:
-    """A page body as far as it goes without its figures: HTML with a slot per figure and a token per formula."""
-    html: str
-    toc: list
-    figures: list   # what each figure slot shows (see markup.fill_figures)
-    formulas: list  # rendered HTML of each math token
-    solutions: bool = True     # whether it shows the solutions
-    macros: str = NO_MACROS.digest  # what the macros its formulas were typeset with mean (macros.Macros.digest)
-    path: object = None        # the Markdown file, for errors
-    figure_lines: list = ()    # line in that file of each figure mark (see markup.mark_figures)
-
-    def finish(self, manifests):
-        """The body's HTML with its figures and formulas in place; a `fig:` address left in it is an error."""
-        html = fill_figures(self.html, self.figures, manifests, figure_url(manifests), self.path)
-        html = restore_math(html, self.formulas)
-        check_no_figure_left(html, self.path, self.figure_lines)  # never a broken image
-        return html
-
-
-def page_body(text, path, first_line, context, store, solutions=True, macros=NO_MACROS):
-    """Placeholders, then math, then Markdown: all of a page body that does not need its figures."""
-    check_blocks(text, path, first_line)
-    padded = "\n" * (first_line - 1) + text  # so every error's line is the file's line
-    try:
-        guarded, guards = guard_formulas(text, mathtex.source_formulas(text), first_line)
-    except BuildError:  # math that does not parse before Jinja may after it: render_formulas says
-        guarded, guards = text, []
-    marked, figure_lines = mark_figures("\n" * (first_line - 1) + guarded, 1)
-    try:
-        prose = render_prose(marked, path, 1, context, store, guards)
-    except EmptyInFormula:
-        raise
-    except BuildError:
-        if not guards:
-            raise
-        # A Jinja construct spanning formulas broke by guarding them: the text as written renders, or says why not.
-        prose = render_prose(mark_figures(padded, 1)[0], path, 1, context, store)
-    protected, formulas = protect_math(prose, path)
-    # Jinja may have added or dropped lines: a bad formula is reported at its line in the file.
-    rendered = mathtex.render_formulas(formulas, path, store, macros=macros,
-                                       line_of=lambda i: mathtex.source_lines(formulas, padded, path)[i])
-    return Body(*markdown_to_html(protected, solutions, path, figure_lines), rendered, solutions, macros.digest, path,
-                figure_lines)
-
-
-def lecture_body(lecture, store, solutions=True, macros=NO_MACROS):
-    """The body of a lecture's page, before its figures are in; its formulas may use the course's `macros`.
-
-    A reused lecture's code is imported here if its prose shows code with `source()`.
-    """
-    if lecture.reused and not lecture.computations and not lecture.figures and "source(" in lecture.body:
-        load_code(lecture)
-    # The figures its code declares (the body may be written while they are drawn), or a reused lecture's.
-    check_figure_references(lecture.body, lecture.source, lecture.body_line,
-                            [spec.name for spec in lecture.figures] or list(lecture.manifests))
-    return page_body(lecture.body, lecture.source, lecture.body_line, lecture.results, store, solutions, macros)
+    href: str          # "index.html"
+    site: SiteSettings
+    source_path: str   # content/index.md
 
 
 def lecture_link(lecture):
@@ -148,8 +85,16 @@ def lecture_link(lecture):
     url_for, files = figure_url(lecture.manifests), lecture.manifests[thumbnail]["files"] if thumbnail else {}
     still = f"{lecture.slug}/{url_for(thumbnail, 'still')}" if thumbnail else ""
     dark = f"{lecture.slug}/{url_for(thumbnail, still_role(files, dark=True))}" if still_role(files, True) else ""
+    parts = tuple(PartLink(part.title, f"{lecture.slug}/{part.href}", part.meta.get("summary", ""))
+                  for part in lecture.parts[1:])
     return LectureLink(meta["title"], meta["number"], meta["summary"], f"{lecture.slug}/index.html", still,
-                       meta.get("thumbnail_alt", f"A figure from {meta['title']}"), dark)
+                       meta.get("thumbnail_alt", f"A figure from {meta['title']}"), parts, dark)
+
+
+def course_pages(links):
+    """(lecture's index, page's index, PartLink) of every page of the course, in reading order."""
+    return [(i, j, page) for i, link in enumerate(links)
+            for j, page in enumerate([PartLink(link.title, link.href, link.summary), *link.parts])]
 
 
 def template_environment(folder):
@@ -166,53 +111,77 @@ class Pages:
     libraries), the templates, KaTeX and the course's macros, and whether solutions are shown, besides its content.
     """
 
-    def __init__(self, course_title, store, templates, code, solutions=True, macros=NO_MACROS):
+    def __init__(self, course_title, store, templates, code, solutions=True, macros=NO_MACROS, site=SiteSettings()):
         self.course_title, self.store, self.rendered = course_title, store, 0
-        self.solutions, self.macros = solutions, macros
+        self.solutions, self.macros, self.site = solutions, macros, site
         self.env = functools.cache(lambda: template_environment(templates))  # only if a page is rendered
         self.code = digest(code.fingerprint, [p.read_bytes().hex() for p in sorted(Path(templates).rglob("*.*"))],
                            mathtex.RENDER_SCRIPT.read_text(), mathtex.katex_version(), macros.digest)
 
-    def cached(self, render, *inputs):
-        """A page's HTML: reused while the code and `inputs` are unchanged, else `render()`ed and stored."""
-        key = digest(self.code, self.course_title, self.solutions, *inputs)
+    def cached(self, render, *inputs, counted=True):
+        """A page's HTML: reused while the code and `inputs` are unchanged, else `render()`ed and stored.
+
+        `rendered` counts the lecture pages and the home page (`counted`), not the site's 404 page.
+        """
+        key = digest(self.code, self.course_title, self.solutions, asdict(self.site), *inputs)
         html = self.store.get_text("page", key)
         if html is None:
             html = render()
-            self.rendered += 1
+            self.rendered += counted
             self.store.put_text("page", key, html)
         return html
 
-    def lecture(self, lecture, links, index):
-        """HTML of one lecture page."""
-        previous = links[index - 1] if index > 0 else None
-        following = links[index + 1] if index + 1 < len(links) else None
+    def labels(self, lecture):
+        """The cross-reference labels of a lecture's pages, their bodies written if they are not."""
+        stale = any(part.page_body is None or (part.page_body.solutions, part.page_body.macros)
+                    != (self.solutions, self.macros.digest) for part in lecture.parts)
+        if stale:
+            lecture_bodies(lecture, self.store, self.solutions, self.macros)
+        return lecture_labels(lecture)
 
-        def render():
-            body = lecture.page_body
-            if body is None or (body.solutions, body.macros) != (self.solutions, self.macros.digest):
-                body = lecture_body(lecture, self.store, self.solutions, self.macros)
-            meta = lecture.meta
-            return self.env().get_template("lecture.html").render(page=LecturePage(
-                self.course_title, "../", meta["title"], meta["number"], meta["summary"],
-                body.finish(lecture.manifests), body.toc, previous, following, "results.json"))
-        # The fingerprint covers the lecture's Python files: a `source()` block shows their current text.
-        return self.cached(render, lecture.fingerprint, lecture.meta, lecture.body, lecture.content_digest,
-                           [link.__dict__ for link in (previous, following) if link])
+    def lecture(self, lecture, links, order, at):
+        """HTML of each page of one lecture; `order` is course_pages(links), of which its first page is at `at`."""
+        labels = functools.cache(lambda: self.labels(lecture))  # only if a page is rendered
+        pages, meta = [], lecture.meta
+        for j, part in enumerate(lecture.parts):
+            previous = order[at + j - 1][2] if at + j > 0 else None
+            following = order[at + j + 1][2] if at + j + 1 < len(order) else None
+            parts = tuple(page for _, k, page in order[at:at + len(lecture.parts)] if k) if j == 0 else ()
+            href, source_path = order[at + j][2].href, repository_path(part.source, lecture.folder.parent)
+
+            def render(part=part, previous=previous, following=following, parts=parts, j=j, href=href,
+                       source_path=source_path):
+                known = labels()
+                return self.env().get_template("lecture.html").render(page=LecturePage(
+                    self.course_title, "../", meta["title"], meta["number"], meta["summary"],
+                    part.page_body.finish(lecture.manifests, known, part.href), part.page_body.contents(known),
+                    previous, following, "results.json", part.title if j else "", j, parts, links, href, self.site,
+                    source_path, notebook_name(lecture)))
+            # The fingerprint covers the lecture's Python files: a `source()` block shows their current text.
+            # Every page's numbers and links depend on all its lecture's pages.
+            pages.append(self.cached(render, lecture.fingerprint, lecture.meta, lecture.content_digest, j,
+                                     [(p.meta, p.body) for p in lecture.parts],
+                                     [asdict(link) for link in (previous, following, *parts) if link],
+                                     [asdict(link) for link in links], href, source_path))
+        return pages
 
     def home(self, source, intro_md, intro_line, cards):
         """HTML of the course home: its introduction and a card per lecture."""
+        source_path = repository_path(source, Path(source).parent)
+
         def render():
             intro = page_body(intro_md, source, intro_line, {}, self.store, self.solutions, self.macros).finish({})
-            return self.env().get_template("home.html").render(page=HomePage(self.course_title, "", intro, cards))
-        return self.cached(render, intro_md, [card.__dict__ for card in cards])
+            return self.env().get_template("home.html").render(page=HomePage(self.course_title, "", intro, cards,
+                                                                             "index.html", self.site, source_path))
+        return self.cached(render, intro_md, [asdict(card) for card in cards], source_path)
 
 
-def withheld_figures(lecture, html):
-    """Figures the Markdown shows but the page does not: those only a withheld solution showed."""
-    url_for, shown = figure_url(lecture.manifests), {name for name, _ in figure_references(lecture.body, 1)}
+def withheld_figures(lecture, pages):
+    """Figures the Markdown shows but no page does: those only a withheld solution showed."""
+    url_for = figure_url(lecture.manifests)
+    shown = {name for part in lecture.parts for name, _ in figure_references(part.body, 1)}
     return {name for name in shown & lecture.manifests.keys() if name != lecture.meta.get("thumbnail")
-            and not any(f'"{url_for(name, role)}"' in html for role in lecture.manifests[name]["files"])}
+            and not any(f'"{url_for(name, role)}"' in html for html in pages for role in lecture.manifests[name]["files"])}
 
 
 def figure_site_files(slug, manifests):
@@ -223,11 +192,11 @@ def figure_site_files(slug, manifests):
             yield name, f"{slug}/{url_for(name, role)}", blob
 
 
-def lecture_files(lecture, html, store, solutions=True):
-    """The site files of one lecture: page, results.json, figures (checked bytes)."""
-    files = {f"{lecture.slug}/index.html": html.encode(),
-             f"{lecture.slug}/results.json": lecture.results_json.encode()}
-    withheld = set() if solutions else withheld_figures(lecture, html)
+def lecture_files(lecture, pages, store, solutions=True):
+    """The site files of one lecture: its pages' HTML, results.json, figures (checked bytes)."""
+    files = {f"{lecture.slug}/{part.href}": html.encode() for part, html in zip(lecture.parts, pages)}
+    files[f"{lecture.slug}/results.json"] = lecture.results_json.encode()
+    withheld = set() if solutions else withheld_figures(lecture, pages)
     for name, site_file, blob in figure_site_files(lecture.slug, lecture.manifests):
         if name in withheld:
             continue
@@ -239,17 +208,29 @@ def lecture_files(lecture, html, store, solutions=True):
     return files
 
 
+def notebook_name(lecture):
+    return f"{lecture.slug}.ipynb"
+
+
 def site_files(course, lectures, store, code, templates):
     """Every file of the site, relative path -> bytes; counts pages (rendered, reused) into `pages.rendered`."""
-    solutions = course.meta.get("solutions", True)
-    pages = Pages(course.meta.get("title", "Course"), store, templates, code, solutions, course.macros)
+    solutions, site = course.meta.get("solutions", True), SiteSettings.of_course(course)
+    pages = Pages(course.meta.get("title", "Course"), store, templates, code, solutions, course.macros, site)
     links = [lecture_link(lecture) for lecture in lectures]
+    order = course_pages(links)
     files = {}
+    notebooks = start_notebooks([(lecture, [(part.body, part.source, part.body_line) for part in lecture.parts])
+                                 for lecture in lectures], store, code, solutions, course.macros,  # while pages render
+                                labels_of=lambda lecture: pages.labels(lecture))
     for index, lecture in enumerate(lectures):
-        files.update(lecture_files(lecture, pages.lecture(lecture, links, index), store, solutions))
+        at = next(k for k, (i, _, _) in enumerate(order) if i == index)
+        files.update(lecture_files(lecture, pages.lecture(lecture, links, order, at), store, solutions))
         files.update(static_files(lecture))
+    for lecture, notebook in zip(lectures, notebooks()):
+        files[f"{lecture.slug}/{notebook_name(lecture)}"] = notebook
     files["index.html"] = pages.home(course.source, course.intro, course.intro_line, links).encode()
-    files["assets/style.css"] = (Path(templates) / "static" / "style.css").read_bytes()
+    files.update(asset_files(templates))  # the stylesheet, scripts and favicon
+    files.update(site_level_files(pages, links))  # 404.html; sitemap.xml with a site_url
     for relative, data in mathtex.katex_assets().items():
         files[f"assets/katex/{relative}"] = data
     files[".nojekyll"] = b""  # GitHub Pages: serve files as they are

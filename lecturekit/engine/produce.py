@@ -17,7 +17,7 @@ from .figures import cached, check_inputs, figure_tasks, figure_worker, label, s
 from .lectures import load_code
 from .macros import NO_MACROS
 from .markup import check_figure_references
-from .pages import lecture_body
+from .bodies import lecture_bodies
 from .reuse import remember, reuse
 from .scheduler import SCHEDULER, HelperDied
 
@@ -188,14 +188,15 @@ def produce(lecture, store, code, steps, previous_site, solutions=True, macros=N
         return lecture
     with store.tracking() as used:
         load_code(lecture)
-        check_figure_references(lecture.body, lecture.source, lecture.body_line,
-                                [spec.name for spec in lecture.figures])
-        check_blocks(lecture.body, lecture.source, lecture.body_line)
-        typeset = mathtex.prerender_static_math(lecture.body, store, macros)  # Node starts while the code runs
+        for part in lecture.parts:  # mistakes the code's results cannot mend, before it runs
+            check_figure_references(part.body, part.source, part.body_line, [spec.name for spec in lecture.figures])
+            check_blocks(part.body, part.source, part.body_line)
+        # Node starts while the code runs.
+        typeset = mathtex.prerender_static_math("\n\n".join(part.body for part in lecture.parts), store, macros)
 
         def write_body():
             typeset()
-            lecture.page_body = lecture_body(lecture, store, solutions, macros)
+            lecture_bodies(lecture, store, solutions, macros)
         try:
             compute_and_draw(lecture, store, lambda message: steps.note(message), write_body)
         finally:

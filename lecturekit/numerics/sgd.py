@@ -19,52 +19,9 @@ pass over a shuffled permutation, split into consecutive batches) costs N for
 any batch size. When B does not divide N the last batch of an epoch is the
 remainder, smaller than B, so that every row is used exactly once per epoch.
 
-How the lecture computes section 9 (the spec's inputs; one generator, drawn
-from in this order: the 2000 variance batches for each B in turn, then the
-shuffles of sgd_b1, then those of sgd_b32). `breast_cancer`, `runs` and
-`logistic_optimum` are the lecture's computations of those names. The tests
-run this block as written (tests/test_sgd.py), so it cannot drift:
-
-    # --- section 9 recipe ---
-    import numpy as np
-    from lecturekit.numerics.sgd import (epoch_ends, epoch_shuffles, first_within, gradient_evaluations,
-                                         losses_along, matched_lr, minibatch_gradient_variance,
-                                         recording_points, sgd_path, sgd_summary)
-    from lecturekit.numerics.losses import logistic_nll
-
-    X, t = breast_cancer["X"], breast_cancer["t"]
-    n = len(t)
-    loss = lambda w: logistic_nll(w, X, t)
-    gd = runs["logistic_gd"]                      # full-batch descent from (0, 0) with lr 10
-    epochs = len(gd["path"]) - 1                  # its steps: an epoch costs n evaluations, like one full step
-    budget = epochs * n                           # per-sample gradient evaluations of logistic_gd
-    target = logistic_optimum["optimum"]["loss"] + 1e-4   # "the neighbourhood of the minimum"
-
-    rng = np.random.default_rng(0)
-    variance = minibatch_gradient_variance((-1.0, 2.0), X, t, (1, 4, 16, 64, 256), 2000, rng)
-    shuffles = {"sgd_b1": epoch_shuffles(n, epochs, rng), "sgd_b32": epoch_shuffles(n, epochs, rng)}
-
-    sgd_runs = {}
-    for name, batch_size in (("sgd_b1", 1), ("sgd_b32", 32)):
-        lr = matched_lr(gd["lr"], batch_size, n)  # lr_gd * B / n: an epoch moves about as far as one GD step
-        path = sgd_path((0.0, 0.0), X, t, lr, batch_size, shuffles[name])
-        recorded = recording_points(n, batch_size, epochs)      # loss curve against evaluations
-        epoch_losses = losses_along(loss, path[epoch_ends(n, batch_size, epochs)])
-        sgd_runs[name] = {**sgd_summary(path, loss, lr, batch_size, epochs, n), "path": path,
-                          "losses": losses_along(loss, path[recorded]),
-                          "evaluations": gradient_evaluations(n, batch_size, epochs)[recorded],
-                          "epoch_losses": epoch_losses,
-                          "neighbourhood_epoch": first_within(epoch_losses, target)}
-    gd_epoch = first_within(gd["losses"], target)
-    # --- end of recipe ---
-
-Publish `variance` as `sgd.variance`, each `sgd_runs[name]` as `runs.<name>`
-(arrays are figure data; the summary's plain values are the results.json
-fields), and `target`, `budget`, `gd_epoch` for the prose. logistic_gd's loss
-against evaluations is gd["losses"] against gradient_evaluations(n, n, epochs).
-The engine publishes one namespace per computation, so this takes a
-computation into "sgd" that runs the recipe and a second into "runs" that
-republishes the two run entries from it.
+The lecture's section 9 (content/gradient-descent/compute_sgd.py) uses these
+with one generator drawn from in a fixed order, and chooses its constant
+learning rates with sgd_lr.py; tests/test_lecture_sgd.py checks it.
 """
 import numpy as np
 

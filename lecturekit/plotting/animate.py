@@ -37,6 +37,7 @@ class PathAnimation:
     max_frames: int = 40
     color: str = "C3"
     label: str = "descent path"   # legend entry for the path line
+    marks: tuple = ()       # Line2D markers already on `ax` (start, minimum): redrawn above the path in every frame
 
     def figure_files(self):
         """The GIF with its poster, as a figure output (see plotting.output)."""
@@ -245,8 +246,12 @@ def render_frames(anim) -> list:
         label_text.set_position((x, y))
         label_text.set_horizontalalignment(ha)
         label_text.set_verticalalignment(va)
-    scores = _corner_scores(ax, busy, legend.get_window_extent(renderer).size)
-    legend.set_loc(min((c for c in _CORNERS if c != text_corner), key=lambda name: scores[name]))
+    legend_box = legend.get_window_extent(renderer).size
+    scores = _corner_scores(ax, busy, legend_box)
+    # In a narrow plot the label and the legend do not both fit along one edge: then the legend takes the other.
+    crowded = text_box[0] + legend_box[0] + 3 * 24 > ax.bbox.width
+    free = [c for c in _CORNERS if c != text_corner and not (crowded and c.split()[0] == text_corner.split()[0])]
+    legend.set_loc(min(free, key=lambda name: scores[name]))
 
     def show(k, label):
         def update():
@@ -258,7 +263,9 @@ def render_frames(anim) -> list:
         return update
 
     # The background is drawn once; each frame redraws only the path, its head and the label's text.
-    return blit_frames(fig, [line, head, text], [show(k, label) for k, label in zip(indices, labels)], fig.dpi)
+    # The marks go over the path, so it never hides them, and under its head, which shows where the run is now.
+    return blit_frames(fig, [line, *anim.marks, head, text], [show(k, label) for k, label in zip(indices, labels)],
+                       fig.dpi)
 
 
 def _packed(frame) -> np.ndarray:
@@ -339,9 +346,13 @@ def _quantize(frames, colours) -> list:
 
 
 def _artist_colours(anim):
-    """8-bit RGB of the path's colour and of the label's black and white."""
+    """8-bit RGB of the path's colour, the label's black and white, and the marks' face and edge colours."""
     from matplotlib.colors import to_rgb
-    return [tuple(round(255 * c) for c in to_rgb(colour)) for colour in (anim.color, "black", "white")]
+    colours = [anim.color, "black", "white"]
+    for mark in anim.marks:
+        colours += [mark.get_markerfacecolor(), mark.get_markeredgecolor()]
+    unique = dict.fromkeys(tuple(round(255 * c) for c in to_rgb(colour)) for colour in colours)
+    return list(unique)
 
 
 def animation_files(anim, frame_ms=120, hold_ms=1500) -> tuple:

@@ -1,6 +1,7 @@
 """Loss surfaces: a 3-D view beside a contour map, with marked points and paths."""
 import numpy as np
 
+from .paths import draw_step_path
 from .style import CMAP, MARK_COLORS, PANEL_HEIGHT, PAGE_WIDTH, PATH_COLOR, new_figure
 
 MARKERS = ("o", "s", "D", "P", "X")
@@ -12,6 +13,17 @@ def contour_levels(L, n=25):
     return np.linspace(lo, hi, n)
 
 
+def log_levels(L, n=20, depth=1e-3, top=95):
+    """Levels spaced logarithmically above the grid's minimum, from `depth` of the range to its `top` percentile.
+
+    A narrow valley whose floor lies far below most of the grid gets nested
+    contours inside it, where evenly spaced levels would put one band there.
+    The first level is the minimum itself, so the floor is shaded too.
+    """
+    lo, hi = float(np.min(L)), float(np.percentile(L, top))
+    return np.concatenate([[lo], lo + (hi - lo) * np.geomspace(depth, 1.0, n - 1)])
+
+
 def nice_ticks(lo, hi, n=5):
     """About n round tick values strictly inside [lo, hi]."""
     from matplotlib.ticker import MaxNLocator
@@ -19,14 +31,23 @@ def nice_ticks(lo, hi, n=5):
     return ticks[(ticks >= lo) & (ticks <= hi)]
 
 
-def draw_contours(ax, W1, W2, L, levels=None, colorbar=True):
-    """A filled contour map of a loss grid on `ax`; `colorbar` is True (beside it), False, or the Axes to draw it in."""
-    levels = contour_levels(L) if levels is None else levels
-    shade = ax.contourf(W1, W2, L, levels=levels, cmap=CMAP, extend="max")
+def draw_contours(ax, W1, W2, L, levels=None, colorbar=True, label="loss"):
+    """A filled contour map of a loss grid on `ax`; `colorbar` is True (beside it), False, or the Axes to draw it in.
+
+    Levels that are not evenly spaced (quantile_levels) get a colour bar with
+    one band per level, ticked at a few of the levels themselves (see log_levels).
+    """
+    from matplotlib.colors import BoundaryNorm
+    levels = np.asarray(contour_levels(L) if levels is None else levels)
+    steps = np.diff(levels)
+    even = np.allclose(steps, steps[0], rtol=1e-6)
+    # Uneven levels: one colour per band (by its index), not by value, or the crowded low bands would share one.
+    norm = None if even else BoundaryNorm(levels, 256, extend="max")
+    shade = ax.contourf(W1, W2, L, levels=levels, cmap=CMAP, norm=norm, extend="max")
     if colorbar is not False:
         place = {"ax": ax, "shrink": 0.9} if colorbar is True else {"cax": colorbar}
-        bar = ax.figure.colorbar(shade, **place, label="loss", format="{x:.3g}")
-        bar.set_ticks(nice_ticks(levels[0], levels[-1]))
+        bar = ax.figure.colorbar(shade, **place, label=label, format="{x:.3g}" if even else "{x:.2g}")
+        bar.set_ticks(nice_ticks(levels[0], levels[-1]) if even else levels[::max(1, len(levels) // 5)])
     ax.contour(W1, W2, L, levels=levels, colors="white", linewidths=0.4, alpha=0.6)
     ax.grid(False)
     return ax
@@ -70,28 +91,36 @@ def draw_gradient_field(ax, W1, W2, U, V, label=None):
 
     Every arrow keeps its direction in data coordinates but is scaled to span
     0.8 grid cells, so a 30x30 field stays readable whatever the gradient's size.
+    The arrows are white with a black outline: visible on the dark valley
+    floors and on the bright walls alike.
     """
     U, V = np.asarray(U, dtype=float), np.asarray(V, dtype=float)
     dx, dy = W1[0, 1] - W1[0, 0], W2[1, 0] - W2[0, 0]
     cells = np.hypot(U / dx, V / dy)  # arrow length measured in grid cells
     factor = np.divide(0.8, cells, out=np.zeros_like(cells), where=cells > 0)
-    return ax.quiver(W1, W2, U * factor, V * factor, angles="xy", scale_units="xy", scale=1, color="black",
-                     width=0.003, headwidth=3.5, headlength=4, headaxislength=3.5, label=label, zorder=4)
+    return ax.quiver(W1, W2, U * factor, V * factor, angles="xy", scale_units="xy", scale=1, color="white",
+                     edgecolor="black", linewidth=0.35, width=0.004, headwidth=4, headlength=4.5,
+                     headaxislength=4, label=label, zorder=4)
 
 
 def surface_and_contours(grid, marks=(), path=None, path_losses=None, labels=("$w_1$", "$w_2$"),
-                         path_label="descent path", field=None, field_label="$-\\nabla L$"):
+                         path_label="descent path", field=None, field_label="$-\\nabla L$", levels=None,
+                         by_step=False, contour_grid=None):
     """Figure: 3-D surface (left) and contour map (right) of one loss grid.
 
     `field`, a pair (U, V) of arrays shaped like the grid, adds arrows
     (normalized in length, see draw_gradient_field) to the contour map.
+    `levels` are the contour map's (default contour_levels), `contour_grid` a
+    finer grid for it (default `grid`); `by_step` colours the path on the map
+    by step, with a step colour bar under it (see paths.py).
     """
     W1, W2, L = grid["W1"], grid["W2"], grid["L"]
     fig = new_figure(PAGE_WIDTH, PANEL_HEIGHT + 0.3)
     ax3 = fig.add_subplot(1, 2, 1, projection="3d")
     ax2 = fig.add_subplot(1, 2, 2)
     draw_surface(ax3, W1, W2, L)
-    draw_contours(ax2, W1, W2, L)
+    fine = grid if contour_grid is None else contour_grid
+    draw_contours(ax2, fine["W1"], fine["W2"], fine["L"], levels=levels)
     for ax in (ax3, ax2):
         ax.set_xlabel(labels[0])
         ax.set_ylabel(labels[1])
@@ -100,7 +129,11 @@ def surface_and_contours(grid, marks=(), path=None, path_losses=None, labels=("$
         mark_points(ax2, [(lab, w) for lab, w, _ in marks])
     if path is not None:
         draw_path(ax3, path, path_losses, label=path_label)
-        draw_path(ax2, path, label=path_label)
+        if by_step:
+            points = draw_step_path(ax2, path, label=path_label)
+            fig.colorbar(points, ax=ax2, location="bottom", shrink=0.6, aspect=30, label="step $k$")
+        else:
+            draw_path(ax2, path, label=path_label)
     if field is not None:
         draw_gradient_field(ax2, W1, W2, *field, label=field_label)
     ax2.set_xlim(W1.min(), W1.max())

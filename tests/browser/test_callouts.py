@@ -73,8 +73,8 @@ def test_callouts_are_notes_and_the_exercise_a_heading_a_screen_reader_announces
     page, watch = open_page(fixture_site.url(LECTURE))
     notes = page.get_by_role("note")
     assert notes.count() == len(KINDS)
-    for name in ("Note: A step size below the limit", "Tip", "Warning: Too large a step",
-                 "Definition: Condition number", "Key idea"):
+    for name in ("Note 1: A step size below the limit", "Tip 1", "Warning 1: Too large a step",
+                 "Definition 1: Condition number", "Key idea 1"):
         assert page.get_by_role("note", name=name, exact=True).count() == 1, name
     heading = page.get_by_role("heading", name=re.compile(r"^Exercise 1\. Counting steps"))
     assert heading.count() == 1 and heading.get_attribute("id") == "exercise-1"

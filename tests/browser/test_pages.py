@@ -82,8 +82,8 @@ OVERFLOW = """() => {
 
 
 def lecture_urls(site):
-    return [site.url(p.relative_to(site.folder).as_posix()) for p in site.pages if p.name == "index.html"
-            and p.parent != site.folder]
+    """Every page of every lecture: its first page and its parts."""
+    return [site.url(p.relative_to(site.folder).as_posix()) for p in site.pages if p.parent != site.folder]
 
 
 def follow(page, click):
@@ -95,7 +95,7 @@ def follow(page, click):
 def check_lecture(page, watch):
     """Everything a lecture page must satisfy in any scheme and at any width."""
     images = page.evaluate(LOAD_ALL_IMAGES)
-    assert images, "the lecture has no images"
+    assert images or not page.locator("main figure").count(), "the page's figures have no images"
     assert not [i["src"] for i in images if i["width"] == 0], "images that did not load"
     assert not [i["src"] for i in images if not (i["alt"] or "").strip()], "images without alt text"
 
@@ -152,8 +152,8 @@ def test_lectures_in_every_scheme_and_width(sites, open_page, artifacts, scheme,
             sizes = page.evaluate(OVERFLOW)
             assert sizes["page"] <= sizes["viewport"], f"{url} scrolls sideways at {width} px: {sizes['page']}"
             if site.name == "repo":
-                slug = url.rstrip("/").split("/")[-2]
-                page.screenshot(path=artifacts / f"lecture-{slug}-{scheme}-{width}.png", full_page=True)
+                slug, name = url.split("/")[-2], url.split("/")[-1].removesuffix(".html")
+                page.screenshot(path=artifacts / f"lecture-{slug}-{name}-{scheme}-{width}.png", full_page=True)
     home, watch = open_page(sites["repo"].url(), width=width, scheme=scheme)
     home.evaluate(LOAD_ALL_IMAGES)
     assert home.evaluate("document.scrollingElement.scrollWidth <= innerWidth")
@@ -190,13 +190,18 @@ def test_contents_previous_next_and_home(fixture_site, real_site, open_page):
     top = page.evaluate("id => document.getElementById(id).getBoundingClientRect().top", target[1:])
     assert 0 <= top < 100, f"following {target} left the heading at y={top}"
 
-    pager = page.get_by_role("navigation", name="Other lectures")
+    # Previous and next go through every page of the course: a lecture, then the parts of the next one.
+    pager = page.get_by_role("navigation", name="Previous and next page")
     assert pager.locator("a[rel=prev]").count() == 0
     follow(page, pager.locator("a[rel=next]"))
     assert page.url == fixture_site.url("02-still/index.html")
-    pager = page.get_by_role("navigation", name="Other lectures")
+    follow(page, page.get_by_role("navigation", name="Previous and next page").locator("a[rel=next]"))
+    assert page.url == fixture_site.url("02-still/more.html")
+    pager = page.get_by_role("navigation", name="Previous and next page")
     assert pager.locator("a[rel=next]").count() == 0
     follow(page, pager.locator("a[rel=prev]"))
+    assert page.url == fixture_site.url("02-still/index.html")
+    follow(page, page.get_by_role("navigation", name="Previous and next page").locator("a[rel=prev]"))
     assert page.url == fixture_site.url("01-motion/index.html")
     follow(page, page.get_by_role("link", name="All lectures"))
     assert page.url == fixture_site.url("index.html")
@@ -206,7 +211,8 @@ def test_contents_previous_next_and_home(fixture_site, real_site, open_page):
 
     for url in lecture_urls(real_site):
         page, watch = open_page(url)
-        assert page.get_by_role("navigation", name="Contents").locator("a").count() > 0
+        sections = page.locator("main h2 .section-number").count()  # a lecture's opening page may have none
+        assert (page.get_by_role("navigation", name="Contents").locator("a").count() > 0) == (sections > 0), url
         assert page.get_by_role("link", name="All lectures").get_attribute("href") == "../index.html"
         watch.assert_clean()
 

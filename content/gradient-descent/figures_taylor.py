@@ -1,0 +1,152 @@
+"""Figures of the Taylor models at the grid bests: contour maps with eigen-axes, and cuts along the eigenvectors.
+
+Each function draws computed results (taylor_expansion in compute_curvature.py).
+"""
+import numpy as np
+
+from lecturekit.engine.registry import figure
+from lecturekit.plotting.style import MARK_COLORS, PAGE_WIDTH, PANEL_HEIGHT, new_figure
+from lecturekit.plotting.surfaces import contour_levels, draw_contours
+
+MODEL_COLOR = "#d7301f"    # the quadratic model, drawn over the true loss
+AXIS_COLORS = ("#ffffff", "#ffd700")
+SINE_LABELS = ("$w_0$", "$w_1$")
+LOGISTIC_LABELS = ("$w_1$", "$w_2$")
+TINY = 0.1   # a half-axis shorter than this fraction of the box's width is labelled in the zoom
+
+
+def _outlined(width=3.4):
+    """A black stroke under a line or arrow, so a white one shows on a light background too."""
+    from matplotlib import patheffects
+    return [patheffects.withStroke(linewidth=width, foreground="black")]
+
+
+def _mark(ax, w, label, color, marker, size):
+    """A marker above the arrows and contours (zorder 12), with a legend entry."""
+    ax.plot([w[0]], [w[1]], marker=marker, color=color, markeredgecolor="black", markersize=size,
+            linestyle="none", label=label, zorder=12)
+
+
+def _eigen_axes(ax, taylor, labelled):
+    """Both half-axes of each eigenvector from w*, as arrows clipped to `ax`; the λ label at the `labelled` ones."""
+    w, V = np.asarray(taylor["w"]), np.asarray(taylor["eigenvectors"])
+    for i, (lam, length) in enumerate(zip(taylor["eigenvalues"], taylor["axis_lengths"])):
+        for sign in (1, -1):
+            arrow = ax.annotate("", xy=w + sign * length * V[:, i], xytext=w, zorder=9, annotation_clip=False,
+                                arrowprops=dict(arrowstyle="-|>", color=AXIS_COLORS[i], linewidth=1.8,
+                                                mutation_scale=12, shrinkA=0, shrinkB=0, path_effects=_outlined()))
+            arrow.arrow_patch.set_clip_path(ax.patch)   # in the zoom, a long axis runs off the frame
+        if i in labelled:
+            # At the end where the axis's main component is positive (right or top), beside the arrow, inwards.
+            direction = V[:, i] if V[np.argmax(np.abs(V[:, i])), i] > 0 else -V[:, i]
+            flat, rising = abs(direction[0]) >= abs(direction[1]), direction[1] >= 0
+            # A flat arrow gets its label on the side its shaft leaves free: above if it rises to the tip.
+            offset = ((0, 0.6) if rising else (0, -0.6)) if flat else (0.6, 0)
+            ax.annotate(f"$\\lambda_{i + 1} = {lam:.3g}$", xy=w + length * direction,
+                        xytext=offset, textcoords="offset fontsize", ha="right" if flat else "left",
+                        va=("bottom" if rising else "top") if flat else "top",
+                        fontsize=8, zorder=11, bbox=dict(boxstyle="round,pad=0.2", facecolor=AXIS_COLORS[i],
+                                                         edgecolor="0.3", alpha=0.9))
+
+
+def _tiny(taylor):
+    """Indices of the half-axes too short to read on the whole box: they are labelled in the zoom."""
+    width = np.diff(taylor["fine"]["box"][0])[0]
+    return {i for i, length in enumerate(taylor["axis_lengths"]) if length < TINY * width}
+
+
+INSET = (0.015, 0.02, 0.4, 0.4)   # the zoom's place in the map (axes fractions): the lower left, away from w*
+
+
+def taylor_contours(taylor, labels):
+    """The model's filled contours over the box, the true loss dashed, both half-axes of each eigenvector;
+    inset, a zoom on w* and the model's minimum, drawn at the map's own scale ratio (equal axes)."""
+    from matplotlib.lines import Line2D
+    fine, zoom = taylor["fine"], taylor["zoom"]
+    (x0, x1), (y0, y1) = fine["box"]
+    fig = new_figure(PAGE_WIDTH, 1.0 + 5.45 * (y1 - y0) / (x1 - x0))   # about the map's own shape
+    ax = fig.add_subplot()
+    levels = contour_levels(taylor["full"]["L"])
+    draw_contours(ax, fine["W1"], fine["W2"], fine["Q"], levels=levels, label=r"quadratic model $q(\mathbf{w})$")
+    ax.contour(fine["W1"], fine["W2"], fine["L"], levels=levels, colors="0.15", linewidths=0.6,
+               linestyles="dashed", alpha=0.7)
+    tiny = _tiny(taylor)
+    _eigen_axes(ax, taylor, labelled={0, 1} - tiny)
+    ax.set(xlim=(x0, x1), ylim=(y0, y1), xlabel=labels[0], ylabel=labels[1])
+    ax.set_aspect("equal")
+
+    # The zoom: the model's contours as lines (levels evenly spaced in distance from its minimum), the loss dashed.
+    az = ax.inset_axes(INSET)
+    (zx0, zx1), (zy0, zy1) = zoom["box"]
+    q_min = float(zoom["Q"].min())
+    zoom_levels = q_min + (float(zoom["Q"].max()) - q_min) * np.linspace(0, 1, 12)[1:] ** 2
+    az.contour(zoom["W1"], zoom["W2"], zoom["Q"], levels=zoom_levels, colors=MODEL_COLOR, linewidths=0.9)
+    az.contour(zoom["W1"], zoom["W2"], zoom["L"], levels=zoom_levels, colors="0.15", linewidths=0.7,
+               linestyles="dashed")
+    _eigen_axes(az, taylor, labelled=tiny)
+    az.set(xlim=(zx0, zx1), ylim=(zy0, zy1), xticks=[], yticks=[], facecolor="white")
+    az.set_aspect("equal")
+    az.grid(False)
+    for spine in az.spines.values():
+        spine.set(visible=True, linewidth=1.2)
+    az.text(0.03, 0.97, f"zoom ×{(x1 - x0) / (zx1 - zx0):.0f}", transform=az.transAxes, ha="left", va="top",
+            fontsize=8, zorder=13, bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="none"))
+    ax.indicate_inset_zoom(az, edgecolor="black", alpha=0.9, linewidth=1.0)
+    for axes in (ax, az):
+        _mark(axes, taylor["model_minimizer"], "minimum of the model", MARK_COLORS[2], "X", 8)
+        _mark(axes, taylor["w"], "grid best", MARK_COLORS[0], "*", 12)
+    handles, names = ax.get_legend_handles_labels()
+    proxies = [Line2D([], [], color=AXIS_COLORS[i], linewidth=1.8, path_effects=_outlined(),
+                      label=f"eigenvector {i + 1}, $\\lambda_{i + 1} = {lam:.3g}$")
+               for i, lam in enumerate(taylor["eigenvalues"])]
+    proxies += [Line2D([], [], color="0.15", linestyle="dashed", linewidth=0.8, label="true loss"),
+                Line2D([], [], color=MODEL_COLOR, linewidth=0.9, label="model (in the zoom)")]
+    fig.legend(handles + proxies, names + [p.get_label() for p in proxies], loc="outside lower center",
+               ncols=3, fontsize=7.5)
+    return fig
+
+
+@figure
+def logistic_taylor_contours(logistic_taylor):
+    """The logistic Taylor model's contours with its eigen-axes, and a zoom on the grid best."""
+    return taylor_contours(logistic_taylor["taylor"], LOGISTIC_LABELS)
+
+
+@figure
+def sine_taylor_contours(sine_taylor):
+    """The sine Taylor model's contours with its eigen-axes, and a zoom on the grid best."""
+    return taylor_contours(sine_taylor["taylor"], SINE_LABELS)
+
+
+def taylor_slices(taylor):
+    """The loss (solid) and its model (dashed) along each eigenvector through w*, across the whole grid."""
+    fig = new_figure(PAGE_WIDTH, PANEL_HEIGHT)
+    for i, (cut, lam) in enumerate(zip(taylor["slices"], taylor["eigenvalues"])):
+        ax = fig.add_subplot(1, 2, i + 1, sharey=fig.axes[0] if i else None)
+        ax.plot(cut["s"], cut["L"], color="C0", linewidth=1.8, label="loss $L$")
+        ax.plot(cut["s"], cut["Q"], color=MODEL_COLOR, linewidth=1.5, linestyle="--", label="model $q$")
+        ax.plot([0], [taylor["loss"]], marker="*", color=MARK_COLORS[0], markeredgecolor="black", markersize=12,
+                linestyle="none", label="grid best", zorder=5)
+        ax.set(xlabel=f"$s$, distance from the grid best along eigenvector {i + 1}",
+               title=f"along eigenvector {i + 1}: $\\lambda_{i + 1} = {lam:.3g}$",
+               xlim=(cut["s"][0], cut["s"][-1]))
+        if i == 0:
+            ax.set_ylabel("loss along the line")
+            ax.legend(loc="upper center", fontsize=7.5)
+    # The model outgrows the loss: the axis shows the loss's range on both lines, and the model where it is inside.
+    lo = min(float(np.min(c["L"])) for c in taylor["slices"])
+    hi = max(float(np.max(c["L"])) for c in taylor["slices"])
+    fig.axes[0].set_ylim(lo - 0.08 * (hi - lo), hi + 0.08 * (hi - lo))
+    return fig
+
+
+@figure
+def logistic_taylor_slices(logistic_taylor):
+    """The logistic NLL and its Taylor model along the two eigenvectors at the grid best."""
+    return taylor_slices(logistic_taylor["taylor"])
+
+
+@figure
+def sine_taylor_slices(sine_taylor):
+    """The sine MSE and its Taylor model along the two eigenvectors at the grid best."""
+    return taylor_slices(sine_taylor["taylor"])

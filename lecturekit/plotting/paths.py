@@ -1,0 +1,101 @@
+"""Paths whose order must read: coloured by step, and their points numbered where numbers fit."""
+import numpy as np
+
+STEP_CMAP = "spring"   # magenta to yellow: a path's colour by step, read against the viridis contours
+
+
+def draw_step_path(ax, path, label="descent path", cmap=STEP_CMAP, steps=None, zorder=6):
+    """A path whose segments and points are coloured by step, so a path that crosses itself reads in order.
+
+    Each segment is outlined in black, so it shows on dark and light contours
+    alike. `steps` (default: the path's own) fixes the colour scale, so that
+    several panels share one. Returns the points, a mappable for a colour bar.
+    """
+    from matplotlib.collections import LineCollection
+    from matplotlib.colors import Normalize
+    path = np.asarray(path, dtype=float)
+    k = np.arange(len(path))
+    norm = Normalize(0, max(len(path) - 1 if steps is None else steps, 1))
+    segments = np.stack([path[:-1], path[1:]], axis=1)
+    ax.add_collection(LineCollection(segments, colors="black", linewidths=2.8, zorder=zorder, capstyle="round"))
+    line = LineCollection(segments, cmap=cmap, norm=norm, linewidths=1.5, zorder=zorder, capstyle="round")
+    line.set_array(k[:-1] + 0.5)
+    ax.add_collection(line)
+    return ax.scatter(path[:, 0], path[:, 1], c=k, cmap=cmap, norm=norm, s=16, edgecolors="black",
+                      linewidths=0.6, zorder=zorder, label=label)
+
+
+def _outward(xy, k):
+    """Unit vector at point k pointing away from both its neighbours (across the path where it runs straight)."""
+    p, away = xy[k], np.zeros(2)
+    for q in (xy[k - 1] if k else None, xy[k + 1] if k + 1 < len(xy) else None):
+        if q is not None and np.linalg.norm(q - p) > 0:
+            away -= (q - p) / np.linalg.norm(q - p)
+    if np.linalg.norm(away) < 1e-6:   # a straight stretch (or a lone point): beside it, above
+        d = xy[min(k + 1, len(xy) - 1)] - xy[max(k - 1, 0)]
+        away = np.array([-d[1], d[0]]) if np.linalg.norm(d) > 0 else np.array([0.0, 1.0])
+        away *= np.sign(away[1]) or 1.0
+    return away / np.linalg.norm(away)
+
+
+def _groups(xy, merge):
+    """Step numbers gathered by place: a point within `merge` pixels of an earlier group's first point joins it."""
+    groups = []
+    for k, p in enumerate(xy):
+        near = next((g for g in groups if np.linalg.norm(xy[g[0]] - p) <= merge), None) if merge > 0 else None
+        if near is None:
+            groups.append([k])
+        else:
+            near.append(k)
+    return groups
+
+
+def fix_layout(fig):
+    """Lay the figure out once and keep it so: labels placed by their pixels stay where they were measured.
+
+    Only the layout runs, and each axes' aspect is applied (what a draw would
+    do first), so measuring costs no extra drawing and the save no second layout.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)   # needs the renderer the canvas now has
+    for ax in fig.axes:
+        ax.apply_aspect()
+    fig.set_layout_engine("none")
+    return canvas
+
+
+def label_steps(ax, points, fontsize=7, gap=0.8, avoid=(), pad=2.0, merge=0.0, laid_out=False, **style):
+    """Number the points 0, 1, 2, ... beside them, leaving out a label that would come within `pad` pixels
+    of one already placed or of an artist in `avoid` (a start or minimum marker).
+
+    A label sits off its point along the outward bisector of the path's turn
+    there, `gap` font sizes away, reaching outwards, so it stays off the path's
+    own segments. With `merge` > 0 (pixels), points the path revisits share one
+    label ("0, 3, 6"): a path cycling between a few places reads as the cycle.
+    The figure's layout is fixed first (fix_layout; unless `laid_out`: the
+    caller did, once for several panels). Returns the Text artists placed.
+    """
+    points = np.asarray(points, dtype=float)
+    fig = ax.figure
+    canvas = fix_layout(fig) if not laid_out else fig.canvas   # overlaps measured where the figure will be drawn
+    renderer = canvas.get_renderer()
+    xy = ax.transData.transform(points)   # display space: offsets and overlaps as the reader sees them
+    taken = [artist.get_window_extent(renderer) for artist in avoid]
+    placed = []
+    for group in _groups(xy, merge):
+        k = group[0]
+        away = _outward(xy, k)
+        ha = "left" if away[0] > 0.4 else "right" if away[0] < -0.4 else "center"
+        va = "bottom" if away[1] > 0.4 else "top" if away[1] < -0.4 else "center"
+        text = ax.annotate(", ".join(map(str, group)), points[k], xytext=gap * away, textcoords="offset fontsize",
+                           ha=ha, va=va, fontsize=fontsize, zorder=11, **style)
+        box = text.get_window_extent(renderer)
+        if any(box.padded(pad).overlaps(other) for other in taken):
+            text.remove()
+        else:
+            placed.append(text)
+            taken.append(box)
+    return placed

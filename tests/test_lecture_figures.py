@@ -1,0 +1,328 @@
+"""The redrawn figures of the Gradient Descent lecture show what their captions say (issue 16).
+
+Each test draws a figure with the lecture's own figure function and checks the
+number its caption rests on against an independent computation: the zoom holds
+both points, the step axis is one scale, the valley has contours inside it, the
+order of a path's steps can be read, the GIFs mark the start and the minimum.
+"""
+import numpy as np
+import pytest
+
+from lecturekit.plotting.animate import frame_indices, render_frames
+
+MODELS = ("logistic", "sine")
+
+
+def draw(lecture, results, name):
+    """A figure (or animation) drawn by the lecture's own function, and laid out as it will be saved."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    spec = next(s for s in lecture.figures if s.name == name)
+    out = spec.fn(**{dep: results(dep) for dep in spec.deps}, **spec.kwargs)
+    fig = out if hasattr(out, "savefig") else out.figure
+    FigureCanvasAgg(fig).draw()
+    return out
+
+
+def taylor_of(results, model):
+    return results(f"{model}_taylor")["taylor"]
+
+
+def inside(point, box, margin=0.0):
+    return all(lo + margin <= x <= hi - margin for x, (lo, hi) in zip(point, box))
+
+
+# Independent losses, written out again with plain numpy.
+def logistic_loss(w, data):
+    z = np.asarray(w, dtype=float) @ data["X"].T
+    return np.mean(np.log1p(np.exp(z)) - data["t"] * z, axis=-1)
+
+
+def sine_loss(w, data):
+    w = np.asarray(w, dtype=float)
+    return np.mean((np.sin(w[..., :1] + w[..., 1:] * data["x"]) - data["y"]) ** 2, axis=-1)
+
+
+LOSSES = {"logistic": (logistic_loss, "breast_cancer"), "sine": (sine_loss, "sine_dataset")}
+
+
+# --- Taylor contour maps ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_zoom_holds_the_grid_best_and_the_model_minimum_well_apart(results, model):
+    taylor = taylor_of(results, model)
+    zoom, full = taylor["zoom"]["box"], taylor["full"]["box"]
+    w, m = np.array(taylor["w"]), np.array(taylor["model_minimizer"])
+    sides = [hi - lo for lo, hi in zoom]
+    short = min(sides)
+    assert inside(w, zoom, 0.2 * short) and inside(m, zoom, 0.2 * short)
+    assert np.linalg.norm(w - m) >= 0.25 * short          # told apart, not one blob
+    # A zoom, drawn at equal scales inside a map of the same shape.
+    assert sides[0] < 0.5 * (full[0][1] - full[0][0])
+    assert sides[1] / sides[0] == pytest.approx((full[1][1] - full[1][0]) / (full[0][1] - full[0][0]), rel=1e-9)
+
+
+def test_zoom_shows_whole_every_half_axis_too_short_for_the_map(results):
+    tiny = 0
+    for model in MODELS:
+        taylor = taylor_of(results, model)
+        w, V = np.array(taylor["w"]), np.array(taylor["eigenvectors"])
+        width = taylor["full"]["box"][0][1] - taylor["full"]["box"][0][0]
+        for i, lam in enumerate(taylor["eigenvalues"]):
+            length = 0.5 / np.sqrt(abs(lam))   # the arrows' scale, as the prose defines it
+            if length < 0.1 * width:
+                tiny += 1
+                for sign in (1, -1):
+                    assert inside(w + sign * length * V[:, i], taylor["zoom"]["box"]), (model, i, sign)
+    assert tiny >= 1   # the sine's steep axis: the case the zoom is for
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_taylor_map_draws_both_halves_of_each_axis_under_the_markers(lecture, results, model):
+    taylor = taylor_of(results, model)
+    fig = draw(lecture, results, f"{model}-taylor-contours")
+    ax = fig.axes[0]
+    w, V = np.array(taylor["w"]), np.array(taylor["eigenvectors"])
+    arrows = [t for t in ax.texts if getattr(t, "arrow_patch", None) is not None]
+    ends = sorted(tuple(np.round(a.xy, 9)) for a in arrows)
+    expected = sorted(tuple(np.round(w + sign * 0.5 / np.sqrt(abs(lam)) * V[:, i], 9))
+                      for i, lam in enumerate(taylor["eigenvalues"]) for sign in (1, -1))
+    assert ends == expected
+    assert all(np.allclose(a.xyann, w) for a in arrows)   # each starts at the grid best
+    marks = [line for line in ax.get_lines() if line.get_label() in ("grid best", "minimum of the model")]
+    assert len(marks) == 2
+    assert min(line.get_zorder() for line in marks) > max(a.get_zorder() for a in arrows)
+    colorbar = next(a for a in fig.axes if a.get_label() == "<colorbar>")
+    assert "q(" in colorbar.get_ylabel() and "model" in colorbar.get_ylabel()
+    inset = next(a for a in ax.child_axes)
+    np.testing.assert_allclose([inset.get_xlim(), inset.get_ylim()], taylor["zoom"]["box"], rtol=1e-12)
+    assert ax.get_aspect() == inset.get_aspect() == 1.0
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_taylor_slices_are_the_loss_and_the_model_along_each_eigenvector(results, model):
+    taylor = taylor_of(results, model)
+    loss, data = LOSSES[model]
+    w, g, V = (np.array(taylor[k]) for k in ("w", "grad", "eigenvectors"))
+    box = taylor["full"]["box"]
+    for i, cut in enumerate(taylor["slices"]):
+        s, v, lam = cut["s"], V[:, i], taylor["eigenvalues"][i]
+        line = w + s[:, None] * v
+        assert all(inside(p, box, -1e-9) for p in line)
+        for end in (line[0], line[-1]):   # the cut runs across the whole box: each end on its edge
+            assert min(abs(x - edge) for x, b in zip(end, box) for edge in b) < 1e-9
+        np.testing.assert_allclose(cut["L"], loss(line, results(data)), rtol=1e-10)
+        # Along an eigenvector d^T H d = lam s^2: the model in closed form.
+        np.testing.assert_allclose(cut["Q"], taylor["loss"] + s * (g @ v) + 0.5 * lam * s ** 2, rtol=1e-10)
+
+
+# --- Newton against gradient descent --------------------------------------------------------------
+
+
+def test_newton_figure_has_one_linear_step_axis_and_legends_off_the_curves(lecture, results):
+    fig = draw(lecture, results, "newton-vs-gd")
+    panels = [ax for ax in fig.axes if ax.get_legend() is not None]
+    assert len(panels) == 2
+    renderer = fig.canvas.get_renderer()
+    for ax, name in zip(panels, ("logistic_optimum", "sine_optimum")):
+        assert ax.get_xscale() == "linear" and ax.get_yscale() == "log"
+        assert not ax.get_legend().get_window_extent(renderer).overlaps(ax.get_window_extent(renderer))
+        opt = results(name)["optimum"]
+        assert ax.get_xlim()[1] >= max(opt["gd_lecture_lr"]["steps"], opt["gd_best_lr"]["steps"])
+
+
+# --- The offset-feature valley ---------------------------------------------------------------------
+
+
+def test_offset_valley_has_contours_inside_it(lecture, results):
+    q = results("offset_logistic")["offset_logistic"]
+    fine = q["fine"]
+    data = results("breast_cancer")
+    features = {"X": np.column_stack([np.ones(len(data["t"])), data["X"][:, 0] + 3.0]), "t": data["t"]}
+    for i, j in [(0, 0), (60, 77), (119, 119)]:
+        assert fine["L"][i, j] == pytest.approx(logistic_loss([fine["W1"][i, j], fine["W2"][i, j]], features),
+                                                rel=1e-10)
+    fig = draw(lecture, results, "quick-offset-surface")
+    contour_ax = next(ax for ax in fig.axes if ax.name == "rectilinear" and ax.collections)
+    levels = np.asarray(contour_ax.collections[0].levels)
+    lo, hi = fine["L"].min(), np.percentile(fine["L"], 95)
+    floor = levels[levels < lo + 0.05 * (hi - lo)]   # the valley: the lowest 5% of the range
+    assert len(floor) >= 8
+    assert all((fine["L"] < level).sum() > 0 for level in floor[1:])   # each of them draws a contour
+
+
+# --- Gradient fields -----------------------------------------------------------------------------
+
+
+def contrast(a, b):
+    """WCAG contrast ratio of two RGB(A) colours in [0, 1]."""
+    def luminance(c):
+        c = np.asarray(c[:3], dtype=float)
+        c = np.where(c <= 0.03928, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+@pytest.mark.parametrize("name", ["logistic-gradient-field", "sine-gradient-field"])
+def test_gradient_arrows_stand_out_on_the_darkest_and_the_brightest_contours(lecture, results, name):
+    from matplotlib.quiver import Quiver
+    fig = draw(lecture, results, name)
+    quiver = next(c for ax in fig.axes for c in ax.collections if isinstance(c, Quiver))
+    face, edge = quiver.get_facecolor()[0], quiver.get_edgecolor()[0]
+    shade = next(c for ax in fig.axes for c in ax.collections if hasattr(c, "levels"))
+    for end in (0.0, 1.0):   # the valley floor's colour and the walls'
+        assert max(contrast(face, shade.cmap(end)), contrast(edge, shade.cmap(end))) >= 4.5
+
+
+# --- Paths whose order must read -----------------------------------------------------------------
+
+
+def step_labels(ax):
+    return [t for t in ax.texts if t.get_text().isdigit()]
+
+
+def assert_apart(fig, labels):
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in labels]
+    for i, a in enumerate(boxes):
+        assert not any(a.overlaps(b) for b in boxes[i + 1:]), labels[i].get_text()
+
+
+@pytest.mark.parametrize("name, runs", [("quadratic-paths", ("quad_axis", "quad_lr1", "quad_lr09", "quad_momentum")),
+                                        ("sine-gd-path", ("sine_gd",))])
+def test_crossing_paths_are_coloured_by_step_and_numbered_apart(lecture, results, name, runs):
+    fig = draw(lecture, results, name)
+    maps = [ax for ax in fig.axes if ax.name == "rectilinear" and step_labels(ax)]
+    assert len(maps) == len(runs)
+    for ax, run in zip(maps, runs):
+        path = results("runs")[run]["path"]
+        coloured = [c for c in ax.collections if c.get_array() is not None and len(c.get_offsets()) == len(path)]
+        assert len(coloured) == 1
+        np.testing.assert_array_equal(coloured[0].get_offsets(), path)
+        np.testing.assert_array_equal(coloured[0].get_array(), np.arange(len(path)))
+        labels = step_labels(ax)
+        for label in labels:
+            np.testing.assert_array_equal(label.xy, path[int(label.get_text())])
+        assert {"1", "2", "3"} <= {label.get_text() for label in labels}   # the first steps read in order
+        assert_apart(fig, labels)
+
+
+def test_parabola_steps_are_all_numbered_off_the_path_and_apart(lecture, results):
+    fig = draw(lecture, results, "parabola-diverge-path")
+    ax = fig.axes[0]
+    labels = step_labels(ax)
+    run = results("parabola_divergence")
+    assert sorted(int(t.get_text()) for t in labels) == list(range(len(run["x"])))
+    assert_apart(fig, labels)
+    # No number sits on the path's own steps (nor on the curve's minimum, where they crowd).
+    points = np.column_stack([run["x"], run["losses"]])
+    t = np.linspace(0, 1, 60)[:, None, None]
+    along = ax.transData.transform((points[:-1] + t * (points[1:] - points[:-1])).reshape(-1, 2))
+    along = np.vstack([along, ax.transData.transform([(0.0, 1.0)])])
+    renderer = fig.canvas.get_renderer()
+    for label in labels:
+        box = label.get_window_extent(renderer)
+        hits = ((along[:, 0] > box.x0) & (along[:, 0] < box.x1) & (along[:, 1] > box.y0) & (along[:, 1] < box.y1))
+        assert not hits.any(), label.get_text()
+
+
+def test_label_steps_leaves_out_numbers_that_would_collide_and_merges_revisits():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from lecturekit.plotting.paths import label_steps
+    fig = Figure(figsize=(3, 3), dpi=100)
+    ax = fig.add_subplot(xlim=(0, 10), ylim=(0, 10))
+    FigureCanvasAgg(fig)
+    crowded = np.column_stack([5 + 0.02 * np.arange(8), np.full(8, 5.0)])   # eight points within 2 pixels
+    placed = label_steps(ax, crowded)
+    assert 1 <= len(placed) < len(crowded)
+    assert_apart(fig, placed)
+    cycle = np.array([[2.0, 8.0], [2.0, 2.0], [8.0, 5.0]] * 3)   # three places, visited three times each
+    for text in ax.texts[:]:
+        text.remove()
+    merged = label_steps(ax, cycle, merge=5)
+    assert sorted(t.get_text() for t in merged) == ["0, 3, 6", "1, 4, 7", "2, 5, 8"]
+
+
+# --- GIFs ----------------------------------------------------------------------------------------
+
+
+def test_gif_titles_are_in_words(lecture, results):
+    names = [s.name for s in lecture.figures if s.name.startswith("anim-")]
+    assert len(names) == len(results("runs"))
+    for name in names:
+        anim = draw(lecture, results, name)
+        title = anim.figure.get_suptitle()
+        assert title.startswith(("Gradient descent on ", "Momentum ")), title
+        assert "_" not in title and not any(run in title for run in results("runs")), title
+
+
+def pixels_near(frame, ax, point, colour, radius):
+    """How many pixels of exactly `colour` lie within `radius` pixels of a data point in an RGBA frame."""
+    x, y = ax.transData.transform(point)
+    y = frame.shape[0] - y   # rows count from the top
+    rows, cols = np.ogrid[:frame.shape[0], :frame.shape[1]]
+    near = (rows - y) ** 2 + (cols - x) ** 2 <= radius ** 2
+    return int(np.all(frame[..., :3] == colour, axis=-1)[near].sum())
+
+
+@pytest.mark.parametrize("run", ["quad_lr1", "sine_gd", "logistic_curve"])
+def test_every_gif_frame_shows_the_start_and_the_minimum(lecture, results, run):
+    from matplotlib.colors import to_rgb
+    anim = draw(lecture, results, f"anim-{run}")
+    start, minimum = anim.marks
+    np.testing.assert_array_equal(start.get_xydata()[0], results("runs")[run]["path"][0])
+    problem = results("runs")[run]["problem"]
+    expected = {"quadratic": (0.0, 0.0), "sine": results("sine_optimum")["optimum"]["w"],
+                "logistic": results("logistic_optimum")["optimum"]["w"]}[problem]
+    np.testing.assert_array_equal(minimum.get_xydata()[0], expected)
+    if problem != "quadratic":   # the minimum is one indeed: the gradient of the independent loss vanishes there
+        loss, data = LOSSES[problem]
+        h = 1e-6
+        grad = [(loss(np.add(expected, e), results(data)) - loss(np.subtract(expected, e), results(data))) / (2 * h)
+                for e in h * np.eye(2)]
+        assert np.linalg.norm(grad) < 1e-6
+    frames = render_frames(anim)
+    gold = tuple(round(255 * c) for c in to_rgb(start.get_markerfacecolor()))
+    to_pixels = anim.ax.transData.transform
+    for frame, k in zip(frames, frame_indices(len(anim.path), anim.max_frames)):
+        head = to_pixels(anim.path[k])   # the moving dot: where it sits, it may cover a mark's middle
+        if np.linalg.norm(head - to_pixels(anim.path[0])) > 12:
+            assert pixels_near(frame, anim.ax, anim.path[0], gold, 7) >= 15, k
+            # Drawn over the path, which leaves from the start's very middle.
+            assert pixels_near(frame, anim.ax, anim.path[0], gold, 1.5) >= 1, k
+        if np.linalg.norm(head - to_pixels(expected)) > 12:
+            assert pixels_near(frame, anim.ax, expected, (255, 255, 255), 9) >= 15, k
+
+
+@pytest.mark.parametrize("run", ["quad_axis", "quad_lr1", "quad_lr09", "quad_momentum"])
+def test_quadratic_gifs_have_equal_axis_scales(lecture, results, run):
+    anim = draw(lecture, results, f"anim-{run}")
+    box = anim.ax.get_window_extent()
+    (x0, x1), (y0, y1) = anim.ax.get_xlim(), anim.ax.get_ylim()
+    assert (box.width / (x1 - x0)) == pytest.approx(box.height / (y1 - y0), rel=0.01)
+
+
+# --- The logistic guesses ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, weights", [("logistic-guess-1", ("logistic_guesses", 0)),
+                                           ("logistic-guess-2", ("logistic_guesses", 1)),
+                                           ("logistic-grid-best-fit", ("logistic_surface", None))])
+def test_guess_figures_single_out_exactly_the_misclassified_points(lecture, results, name, weights):
+    source, index = weights
+    w = (results(source)["guesses"][index]["w"] if index is not None else results(source)["grid_best"])
+    data = results("breast_cancer")
+    wrong = (data["X"] @ np.asarray(w) >= 0).astype(float) != data["t"]   # sigmoid(z) >= 1/2 exactly when z >= 0
+    fig = draw(lecture, results, name)
+    ax = fig.axes[0]
+    points = [c for c in ax.collections if c.get_label() and not c.get_label().startswith("_")]
+    flagged = [c for c in points if "misclassified" in c.get_label()]
+    drawn = np.concatenate([c.get_offsets() for c in flagged])
+    assert sorted(map(tuple, drawn)) == sorted(map(tuple, data["X"][wrong]))
+    assert sum(int(c.get_label().split("(")[-1].rstrip(")")) for c in flagged) == wrong.sum()
+    correct = [c for c in points if c not in flagged]
+    assert min(c.get_sizes().min() for c in points) >= 18   # circles and triangles big enough to tell apart
+    assert min(c.get_sizes().min() for c in flagged) > max(c.get_sizes().max() for c in correct)
+    assert all(c.get_linewidths().min() >= 1.0 for c in flagged)
