@@ -138,3 +138,18 @@ def test_the_style_knows_the_page_it_draws_for():
     dark = css[css.index("@media screen and (prefers-color-scheme: dark)"):]
     assert re.search(r"--bg:\s*([#\w]+)", dark).group(1) == style.DARK_BACKGROUND
     assert re.search(r"--fg:\s*([#\w]+)", dark).group(1) == style.DARK_FOREGROUND
+
+
+def test_an_inset_over_a_plot_keeps_its_white_background():
+    """Axes placed over other axes hide what is under them with their white patch, in either scheme."""
+    fig = style.new_figure(4.0, 3.0)
+    ax = fig.add_subplot()
+    ax.imshow(np.linspace(0, 1, 64 * 64).reshape(64, 64), cmap="viridis", extent=(0, 1, 0, 1), aspect="auto")
+    inset = fig.add_axes((0.45, 0.45, 0.3, 0.3))
+    inset.plot([0, 1], [0, 1], color="black")
+    inset.set(xticks=[], yticks=[])
+    files, width, height, _ = figure_files(fig)
+    light, dark = decoded(files, "file@2x"), decoded(files, "file.dark@2x")
+    y, x = int(0.4 * light.shape[0]), int(0.55 * light.shape[1])  # inside the inset, off its line
+    x = x if np.ptp(light[y, x]) < 10 else x + 6
+    assert (light[y, x] > 240).all() and (dark[y, x] > 240).all(), (light[y, x], dark[y, x])

@@ -70,14 +70,19 @@ def figure_image(fig, density=DENSITY):
     """A matplotlib figure drawn at `density` times its page size on a transparent background, as RGBA.
 
     The figure's and its axes' white backgrounds are made transparent (other
-    colours an author chose stay), so anti-aliased edges keep their alpha
-    and lie right over either scheme's background.
+    colours an author chose stay, and so does an inset's white over other axes),
+    so anti-aliased edges keep their alpha and lie right over either scheme's background.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.colors import to_rgba
     from PIL import Image
     fig.set_dpi(figure_dpi(fig, density))
-    for patch in [fig.patch] + [ax.patch for ax in fig.axes]:
+    placed, patches = [], [fig.patch]
+    for ax in fig.axes:  # in drawing order: an inset over a plot keeps its white, which hides the plot
+        if not any(ax.get_position().overlaps(box) for box in placed):
+            patches.append(ax.patch)
+        placed.append(ax.get_position())
+    for patch in patches:
         if to_rgba(patch.get_facecolor()) == (1, 1, 1, 1):
             patch.set_facecolor((1, 1, 1, 0))
     canvas = FigureCanvasAgg(fig)

@@ -22,10 +22,14 @@ SHOW_ALL_FIGURES = """async () => {
     new Promise(r => { img.addEventListener('load', r); img.addEventListener('error', r); })));
   return shown.map(img => {
     const picture = img.closest('picture');
+    // Every candidate offered, as [absolute URL, its width descriptor]: the width in pixels of that file
+    // (naturalWidth is in CSS pixels once a srcset is used, so the descriptor says the file's size).
     const offered = [...picture.querySelectorAll('source, img')].flatMap(el =>
-      (el.getAttribute('srcset') || '').split(', ').filter(Boolean).map(c => +c.split(' ')[1].slice(0, -1)));
-    return {current: img.currentSrc, natural: img.naturalWidth, shown: img.getBoundingClientRect().width,
-            offered: offered, moving: picture.classList.contains('animation')};
+      (el.getAttribute('srcset') || '').split(', ').filter(Boolean).map(c => c.split(' '))
+        .map(([url, w]) => [new URL(url, location.href).href, +w.slice(0, -1)]));
+    const chosen = offered.find(([url]) => url === img.currentSrc);
+    return {current: img.currentSrc, natural: chosen ? chosen[1] : -1, shown: img.getBoundingClientRect().width,
+            offered: offered.map(([, w]) => w), moving: picture.classList.contains('animation')};
   });
 }"""
 
@@ -67,8 +71,9 @@ def test_a_phone_downloads_no_more_than_it_shows(real_site, browser, scale):
         enough = [w for w in figure["offered"] if w >= needed] or [max(figure["offered"])]
         assert figure["natural"] <= min(enough), f"{figure['current']}: {figure['natural']} px for {needed:.0f}"
         assert figure["natural"] >= 2 * figure["shown"] - 0.5, figure
-    stills = [f for f in figures if not f["moving"]]
-    assert sum("@2x" not in f["current"] for f in stills) > len(stills) / 2, "most stills come as 1x files"
+    if scale == 2:  # a 2x phone shows a column-wide figure with about 700 pixels: the 1x file (736) covers it
+        stills = [f for f in figures if not f["moving"]]
+        assert sum("@2x" not in f["current"] for f in stills) > len(stills) / 2, "most stills come as 1x files"
 
 
 def test_the_dark_lecture_has_no_white_cards(real_site, browser, artifacts):
