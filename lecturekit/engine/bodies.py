@@ -16,16 +16,29 @@ from .lectures import load_code
 from .macros import NO_MACROS
 from .markup import check_figure_references, check_no_figure_left, fill_figures, mark_figures, markdown_to_html
 from .mathtokens import protect_math, restore_math
+from .pictures import role_base
 from .prose import EmptyInFormula, guard_formulas, render_prose
 
 
+def still_role(files, dark=False):
+    """The role of a figure's still (its poster if it moves, else its file), or of the dark one; None if none."""
+    role = ("poster" if "poster" in files else "file") + (".dark" if dark else "")
+    return role if role in files else None
+
+
 def figure_url(manifests):
-    """URL (relative to the lecture page) of a figure's file, its poster, or its still (poster or file)."""
+    """URL (relative to the lecture page) of a figure's file of a role ("file", "poster", "file.dark@2x", ...),
+    or of its "still" (poster or file).
+
+    figures/<name><rest of the role><suffix>, with "-poster" after the name for a poster: figures/p1.dark@2x.png.
+    Names hold no "." or "@", so no two figures' files share a URL.
+    """
     def url_for(name, which="file"):
         files = manifests[name]["files"]
-        role = "poster" if which == "poster" or (which == "still" and "poster" in files) else "file"
+        role = still_role(files) if which == "still" else which
+        base = role_base(role)
         suffix = files[role][files[role].rindex("."):]  # blob names end in their suffix
-        return f"figures/{name}-poster{suffix}" if role == "poster" else f"figures/{name}{suffix}"
+        return f"figures/{name}{'' if base == 'file' else '-' + base}{role[len(base):]}{suffix}"
     return url_for
 
 

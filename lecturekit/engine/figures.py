@@ -65,19 +65,22 @@ def cached(task, static, store, blobs):
     key, read = resolved_key(store, "figure", static)
     if key is None:
         return None, []
-    manifests = {}
+    manifests, whole = {}, True
     for spec in task:
         manifest = store.get_json("figure", manifest_key(key, spec.name))
         if manifest is None:
             return None, []
+        # Every file is read, even after one is missing: each damaged one is dropped, so that drawing
+        # the figure again stores it anew (a figure has several files: light and dark, 1x and 2x).
         for blob in manifest["files"].values():
             if blob not in blobs:
                 data = store.get_blob(blob)
                 if data is None:
-                    return None, []
-                blobs[blob] = data
+                    whole = False
+                else:
+                    blobs[blob] = data
         manifests[spec.name] = manifest
-    return manifests, read
+    return (manifests, read) if whole else (None, [])
 
 
 def draw(task, inputs, static, store, source):
@@ -98,9 +101,10 @@ def draw(task, inputs, static, store, source):
         raise BuildError(f"{label(task)} failed: {describe_failure(error, source)}", *first.where) from error
     key = full_key(static, read)
     manifests = {}
-    for name, (outputs, width, height) in files.items():
+    for name, (outputs, width, height, pixels) in files.items():
+        # width, height: its size on the page in CSS pixels; pixels: each file's own size (see plotting.output)
         manifest = {"files": {role: store.put_blob(data, suffix) for role, (suffix, data) in outputs.items()},
-                    "width": width, "height": height}
+                    "width": width, "height": height, "pixels": {role: list(size) for role, size in pixels.items()}}
         store.put_json("figure", manifest_key(key, name), manifest)
         manifests[name] = manifest
     store.put_json("figure-reads", static, read)

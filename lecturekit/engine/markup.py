@@ -12,6 +12,7 @@ import re
 from .blocks import blocks_extension, without_exercises
 from .crossrefs import Numbering, number_contents, sections_extension
 from .errors import BuildError
+from .pictures import add_picture
 
 # An address that starts `fig:`: of a Markdown image or link, or an HTML src.
 FIGURE_LINK = re.compile(r"""(?:\]\(\s*<?|\bsrc\s*=\s*["']?)fig:([\w.-]*)""")
@@ -123,20 +124,19 @@ def check_no_figure_left(html, path, lines):
 
 
 def figure_element(name, number, alt, caption, manifest, url_for):
-    """The <figure> for one rendered figure or animation."""
+    """The <figure> for one rendered figure or animation: a <picture> of its files (see pictures.py)."""
     import xml.etree.ElementTree as etree  # here: Markdown is only converted when a page changed
     figure = etree.Element("figure", {"id": f"fig-{name}", "class": "figure"})
     image_attrs = {"alt": alt, "width": str(manifest["width"]), "height": str(manifest["height"]),
                    "loading": "lazy", "decoding": "async"}
     if "poster" in manifest["files"]:  # a moving figure with a still: the still for print and reduced motion
-        picture = etree.SubElement(figure, "picture", {"class": "animation"})
-        etree.SubElement(picture, "source", {"srcset": url_for(name, "poster"),
-                                              "media": "(prefers-reduced-motion: reduce)"})
-        etree.SubElement(picture, "img", {"src": url_for(name, "file"), **image_attrs})
-        # Print shows the still poster; CSS hides one or the other.
-        etree.SubElement(figure, "img", {"src": url_for(name, "poster"), "class": "poster", **image_attrs})
+        add_picture(figure, name, manifest, url_for, "file", image_attrs, still="poster",
+                    picture_attrs={"class": "animation"})
+        # Print shows the still poster, in the light scheme; CSS hides one or the other.
+        add_picture(figure, name, manifest, url_for, "poster", {**image_attrs, "class": "poster"},
+                    picture_attrs={"class": "poster"}, dark=False)
     else:
-        etree.SubElement(figure, "img", {"src": url_for(name, "file"), **image_attrs})
+        add_picture(figure, name, manifest, url_for, "file", image_attrs)
     caption_el = etree.SubElement(figure, "figcaption")
     label = etree.SubElement(caption_el, "span", {"class": "figure-number"})
     label.text = f"Figure {number}."

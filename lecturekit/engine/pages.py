@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import mathtex
-from .bodies import figure_url, lecture_bodies, lecture_labels, page_body  # noqa: F401  (page_body: for tests)
+from .bodies import figure_url, lecture_bodies, lecture_labels, page_body, still_role  # noqa: F401  (page_body: for tests)
 from .errors import BuildError
 from .keys import digest
 from .lectures import static_files
@@ -41,6 +41,7 @@ class LectureLink:
     thumbnail: str  # URL of a figure relative to the site root, or ""
     thumbnail_alt: str
     parts: tuple = ()  # PartLink of each page after its first, if it is in parts
+    thumbnail_dark: str = ""  # URL of the thumbnail's dark-scheme file, or ""
 
 
 @dataclass(frozen=True)
@@ -83,11 +84,13 @@ def lecture_link(lecture):
     meta, thumbnail = lecture.meta, lecture.meta.get("thumbnail", "")
     if thumbnail and thumbnail not in lecture.manifests:
         raise BuildError(f"thumbnail '{thumbnail}' is not a figure of this lecture", lecture.source, 1)
-    still = f"{lecture.slug}/{figure_url(lecture.manifests)(thumbnail, 'still')}" if thumbnail else ""
+    url_for, files = figure_url(lecture.manifests), lecture.manifests[thumbnail]["files"] if thumbnail else {}
+    still = f"{lecture.slug}/{url_for(thumbnail, 'still')}" if thumbnail else ""
+    dark = f"{lecture.slug}/{url_for(thumbnail, still_role(files, dark=True))}" if still_role(files, True) else ""
     parts = tuple(PartLink(part.title, f"{lecture.slug}/{part.href}", part.meta.get("summary", ""))
                   for part in lecture.parts[1:])
     return LectureLink(meta["title"], meta["number"], meta["summary"], f"{lecture.slug}/index.html", still,
-                       meta.get("thumbnail_alt", f"A figure from {meta['title']}"), parts)
+                       meta.get("thumbnail_alt", f"A figure from {meta['title']}"), parts, dark)
 
 
 def course_pages(links):

@@ -13,7 +13,11 @@ INK = 40  # a channel this far from the background colour is ink, not anti-alias
 def inked_edges(pixels):
     """Names of the edges ("top", "bottom", "left", "right") of an (h, w, 3 or 4) image that carry ink."""
     rgb = np.asarray(pixels)[..., :3]
-    edges = {"top": rgb[0], "bottom": rgb[-1], "left": rgb[:, 0], "right": rgb[:, -1]}
+    return inked_lines({"top": rgb[0], "bottom": rgb[-1], "left": rgb[:, 0], "right": rgb[:, -1]})
+
+
+def inked_lines(edges):
+    """Names of the edges, given as {name: (n, 3) pixels}, that differ from the commonest colour of them all."""
     border = np.concatenate(list(edges.values())).astype(np.int32)
     packed = (border[:, 0] << 16) | (border[:, 1] << 8) | border[:, 2]
     colours, counts = np.unique(packed, return_counts=True)
@@ -22,9 +26,12 @@ def inked_edges(pixels):
             if np.any(np.abs(line.astype(np.int32) - background).max(axis=-1) > INK)]
 
 
-def check_edges(pixels, what="the figure"):
-    """Raise ValueError when something is drawn on the outermost pixels, i.e. probably cut off."""
-    edges = inked_edges(pixels)
+def check_edges(pixels, what="the figure", edges=None):
+    """Raise ValueError when something is drawn on the outermost pixels, i.e. probably cut off.
+
+    `edges` ({"top": pixels, ...}) instead of `pixels`: the outermost lines alone.
+    """
+    edges = inked_edges(pixels) if edges is None else inked_lines(edges)
     if edges:
         raise ValueError(f"{what} is cut off at its {' and '.join(edges)} edge"
                          f"{'s' if len(edges) > 1 else ''}: a label, title or legend runs past the canvas. "

@@ -4,7 +4,12 @@ matplotlib is imported inside functions: a build whose figures are all
 cached never pays for importing it.
 """
 PAGE_WIDTH = 7.0         # inches; the page column shows figures at about this width
-DPI = 110                # pixels per inch of every PNG figure
+DPI = 110                # CSS pixels per inch: a figure's size on the page
+DENSITY = 2              # image pixels per CSS pixel of the sharpest file (high-density screens)
+COLUMN_PX = 736          # the page column in CSS pixels (46rem, --measure in templates/static/style.css):
+                         # a figure wider than this is drawn to this width, as the page would shrink it
+DARK_BACKGROUND = "#15171a"   # the dark scheme's --bg and --fg (style.css): dark figures sit on the page
+DARK_FOREGROUND = "#e6e8eb"
 PANEL_HEIGHT = 3.3
 CLASS_COLORS = ("#d95f02", "#1b9e77")   # class 0, class 1 (colour-blind safe pair)
 CLASS_MARKERS = ("o", "^")

@@ -1,0 +1,64 @@
+"""A figure's files as a <picture>: the light or dark scheme's, at the density the screen needs.
+
+A figure's manifest names its files by role (see lecturekit/plotting/output.py):
+"file" or "poster", then ".dark" for the dark scheme, then "@2x" for a denser
+one; "pixels" gives each file's size and "width"/"height" the figure's size on
+the page in CSS pixels. Each scheme's files become one `srcset` with width
+descriptors, and `sizes` says how wide the page shows the figure, so the
+browser fetches the smallest file with enough pixels: a phone the 1x file, a
+high-density laptop the 2x one, and only the scheme it shows. Print is light
+(the dark sources apply on screens only).
+"""
+import re
+
+DARK = "screen and (prefers-color-scheme: dark)"
+REDUCED_MOTION = "(prefers-reduced-motion: reduce)"
+# How wide the page shows a figure that is `w` CSS pixels wide (templates/static/style.css: below the
+# 60rem breakpoint one column with 1.25rem padding each side; above it the 15rem contents, a 2.5rem gap
+# and the padding beside a column of at most --measure, 46rem).
+SIZES = "(max-width: 60rem) min({w}px, 100vw - 2.5rem), min({w}px, 46rem, 100vw - 20rem)"
+_ROLE = re.compile(r"(?P<base>[a-z]+)(?P<dark>\.dark)?(?:@(?P<density>\d+)x)?")
+
+
+def role_base(role):
+    """"file" or "poster" (what a file is), from a role such as "file.dark@2x"."""
+    return _ROLE.fullmatch(role).group("base")
+
+
+def roles_of(manifest, base, dark=False):
+    """The roles of one kind and scheme, smallest file first."""
+    roles = [role for role in manifest["files"]
+             if (m := _ROLE.fullmatch(role)) and m.group("base") == base and bool(m.group("dark")) == dark]
+    return sorted(roles, key=lambda role: pixel_width(manifest, role))
+
+
+def pixel_width(manifest, role):
+    """A file's width in pixels (a manifest without sizes holds 1x files)."""
+    return manifest.get("pixels", {}).get(role, [manifest["width"]])[0]
+
+
+def srcset(name, manifest, url_for, roles):
+    return ", ".join(f"{url_for(name, role)} {pixel_width(manifest, role)}w" for role in roles)
+
+
+def add_picture(parent, name, manifest, url_for, base, image_attrs, still=None, picture_attrs=None, dark=True):
+    """Append a <picture> of one kind of file ("file" or "poster") to `parent`: its dark source, then its light <img>.
+
+    `still`: the kind shown instead to a reader who prefers reduced motion (an animation's "poster").
+    `dark`: whether the dark scheme's files are offered (not for a picture only print shows).
+    """
+    import xml.etree.ElementTree as etree
+    sizes = SIZES.format(w=manifest["width"])
+    picture = etree.SubElement(parent, "picture", picture_attrs or {})
+    sources = [(DARK, base, True)] if dark else []
+    if still:
+        sources[:0] = [(f"{DARK} and {REDUCED_MOTION}", still, True), (REDUCED_MOTION, still, False)]
+    for media, kind, dark in sources:
+        roles = roles_of(manifest, kind, dark)
+        if roles:
+            etree.SubElement(picture, "source", {"media": media, "srcset": srcset(name, manifest, url_for, roles),
+                                                  "sizes": sizes})
+    etree.SubElement(picture, "img", {"src": url_for(name, base), "sizes": sizes,
+                                      "srcset": srcset(name, manifest, url_for, roles_of(manifest, base)),
+                                      **image_attrs})
+    return picture
