@@ -151,7 +151,8 @@ def start_notebooks(jobs, store, code, solutions=True, macros=NO_MACROS, labels_
     starts, and only for a notebook to make: a notebook shows a citation as its words ("Figure 7").
 
     They are made in a helper process, on the core the pages leave idle; returns a function that waits
-    for them and returns each notebook's bytes, in the order of `jobs`. `bodies`: (Markdown, path, first
+    for them and returns each notebook's bytes, in the order of `jobs`: or the BuildError that says why a
+    lecture's code cannot be a notebook (its site is built without one). `bodies`: (Markdown, path, first
     line) of each part of the lecture, in order.
     """
     keys = [notebook_key(lecture, bodies, store, code, solutions, macros) for lecture, bodies in jobs]
@@ -169,7 +170,7 @@ def start_notebooks(jobs, store, code, solutions=True, macros=NO_MACROS, labels_
     def finish():
         while True:
             for _, message in SCHEDULER.messages([helper]):
-                if message[0] == "made":
+                if message[0] in ("made", "unavailable"):
                     found[message[1]] = message[2]
                     continue
                 used, written, seen = message[-3:]
@@ -188,7 +189,11 @@ def _notebooks_main(conn, todo, store, code, solutions, macros):
     """The notebook helper: make each notebook, store it, send it; then what it used and wrote."""
     try:
         for index, (lecture, bodies, labels), key in todo:
-            data = make_notebook(lecture, bodies, store, code, solutions, macros, labels).encode("utf-8")
+            try:
+                data = make_notebook(lecture, bodies, store, code, solutions, macros, labels).encode("utf-8")
+            except BuildError as error:  # the lecture is still a page; only its notebook is not made
+                conn.send(("unavailable", index, error))
+                continue
             store.put("notebook", key, data)
             conn.send(("made", index, data))
         conn.send(("done", store.used, store.written, dict(sources._SEEN)))

@@ -7,6 +7,7 @@ changed; otherwise its HTML comes from the store. The course's `solutions` setti
 any page, nor a figure only a solution showed.
 """
 import functools
+import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -143,7 +144,7 @@ class Pages:
             lecture_bodies(lecture, self.store, self.solutions, self.macros)
         return lecture_labels(lecture)
 
-    def lecture(self, lecture, links, order, at):
+    def lecture(self, lecture, links, order, at, notebook=True):
         """HTML of each page of one lecture; `order` is course_pages(links), of which its first page is at `at`."""
         labels = functools.cache(lambda: self.labels(lecture))  # only if a page is rendered
         pages, meta = [], lecture.meta
@@ -160,13 +161,13 @@ class Pages:
                     self.course_title, "../", meta["title"], meta["number"], meta["summary"],
                     part.page_body.finish(lecture.manifests, known, part.href), part.page_body.contents(known),
                     previous, following, "results.json", part.title if j else "", j, parts, links, href, self.site,
-                    source_path, notebook_name(lecture)))
+                    source_path, notebook_name(lecture) if notebook else ""))
             # The fingerprint covers the lecture's Python files: a `source()` block shows their current text.
             # Every page's numbers and links depend on all its lecture's pages.
             pages.append(self.cached(render, lecture.fingerprint, lecture.meta, lecture.content_digest, j,
                                      [(p.meta, p.body) for p in lecture.parts],
                                      [asdict(link) for link in (previous, following, *parts) if link],
-                                     [asdict(link) for link in links], href, source_path))
+                                     [asdict(link) for link in links], href, source_path, notebook))
         return pages
 
     def home(self, source, intro_md, intro_line, cards):
@@ -232,8 +233,14 @@ def site_files(course, lectures, store, code, templates):
         files.update(static_files(lecture))
     files["index.html"] = pages.home(course.source, course.intro, course.intro_line, links).encode()
     files.update(search_files(files, store))  # the index of the lecture pages: Pagefind runs beside the notebooks
-    for lecture, notebook in zip(lectures, notebooks()):
-        files[f"{lecture.slug}/{notebook_name(lecture)}"] = notebook
+    for index, (lecture, notebook) in enumerate(zip(lectures, notebooks())):
+        if isinstance(notebook, BuildError):  # its pages go without the link, and the build says why
+            print(f"warning: no notebook for {lecture.slug}: {notebook}", file=sys.stderr, flush=True)
+            at = next(k for k, (i, _, _) in enumerate(order) if i == index)
+            files.update(lecture_files(lecture, pages.lecture(lecture, links, order, at, notebook=False), store,
+                                       solutions))
+        else:
+            files[f"{lecture.slug}/{notebook_name(lecture)}"] = notebook
     files.update(asset_files(templates))  # the stylesheet, scripts and favicon
     files.update(site_level_files(pages, links))  # 404.html; sitemap.xml with a site_url
     for relative, data in mathtex.katex_assets().items():
