@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-LECTURE = "gradient-descent/index.html"
+LECTURE = "gradient-descent/descent.html"  # a part with still and moving figures
 NEAR_WHITE = 230  # a pixel with every channel above this is near-white
 
 SHOW_ALL_FIGURES = """async () => {
@@ -52,7 +52,7 @@ def test_figures_have_two_pixels_per_css_pixel_on_a_high_density_laptop(real_sit
     context, page = open_lecture(browser, real_site, 1280, scheme, scale=2)
     figures = page.evaluate(SHOW_ALL_FIGURES)
     context.close()
-    assert len(figures) > 30
+    assert len(figures) >= 10  # one part of the lecture
     soft = [(f["current"].rsplit("/", 1)[-1], f["natural"], round(f["shown"])) for f in figures
             if f["natural"] < 2 * f["shown"] - 0.5]
     assert not soft, f"figures with fewer than 2 image pixels per CSS pixel: {soft}"

@@ -36,22 +36,26 @@ def search(page, word):
 
 @pytest.mark.parametrize("start", ["index.html", "gradient-descent/index.html"])
 def test_the_search_box_finds_the_sections_a_word_is_in_and_links_to_them(real_site, open_page, start):
-    lecture = "gradient-descent/index.html"
-    by_id = sections((real_site.folder / lecture).read_text(encoding="utf-8"))
-    titled = [i for i, (heading, _) in by_id.items() if WORD in heading.lower()]
+    # The lecture's pages (its parts): (path under the server, section id) -> (heading, text).
+    by_id = {(urlsplit(real_site.url(f"gradient-descent/{p.name}")).path, ident): section
+             for p in sorted((real_site.folder / "gradient-descent").glob("*.html"))
+             for ident, section in sections(p.read_text(encoding="utf-8")).items()}
+    titled = [key for key, (heading, _) in by_id.items() if WORD in heading.lower()]
     assert titled, f"the lecture has sections about {WORD}"
     page, watch = open_page(real_site.url(start))
     links = search(page, WORD)
     assert links, "results with sections"
     for link in links:
         url = urlsplit(link)
-        assert url.path == urlsplit(real_site.url(lecture)).path, "a result links to the page, under the sub-path"
-        heading, text = by_id[url.fragment]
+        assert (url.path, url.fragment) in by_id, "a result links to a section of a page, under the sub-path"
+        heading, text = by_id[url.path, url.fragment]
         assert WORD in (heading + " " + text).lower(), f"the section {heading!r} has the word"
-    assert urlsplit(links[0]).fragment in titled, "the best result is a section titled by the word"
+    best = urlsplit(links[0])
+    assert (best.path, best.fragment) in titled, "the best result is a section titled by the word"
 
     page.click(f".pagefind-ui__result-nested a[href='{links[0]}']")
-    page.wait_for_url(real_site.url(lecture) + "#" + urlsplit(links[0]).fragment)
+    page.wait_for_url(urlsplit(real_site.url()).scheme + "://" + urlsplit(real_site.url()).netloc + best.path
+                      + "#" + best.fragment)
     target = page.locator(f"[id='{urlsplit(links[0]).fragment}']")
     page.wait_for_function("id => { const r = document.getElementById(id).getBoundingClientRect();"
                            " return r.top >= 0 && r.top < innerHeight / 2; }", arg=urlsplit(links[0]).fragment)
