@@ -306,7 +306,8 @@ def parse(text):
 
 
 def test_strip_images_within_budget_and_described(site, page, explore):
-    files = sorted(f for f in (site / "figures").glob("explore-*-*-*.png") if "." not in f.stem)  # not .dark twins
+    files = sorted(f for f in (site / "figures").glob("explore-*-*-*.png")  # one light 1x file per setting
+                   if re.fullmatch(r"explore-\w+-\d+-\d+\.png", f.name))
     settings = sum(len(explore[b]["lrs"]) * len(explore[b]["betas"]) for b in ("quadratic", "sine"))
     assert len(files) == settings
     total = sum(f.stat().st_size for f in (site / "figures").glob("explore-*"))

@@ -114,11 +114,8 @@ def page_body(text, path, first_line, context, store, solutions=True, macros=NO_
 def lecture_bodies(lecture, store, solutions=True, macros=NO_MACROS):
     """Write the body of each of a lecture's pages, in order, into its Part; a label given twice is an error.
 
-    A reused lecture's code is imported here if its prose shows code with `source()`.
+    A reused lecture's code is imported here if a body written again shows code with `source()`.
     """
-    if lecture.reused and not lecture.computations and not lecture.figures \
-            and any("source(" in part.body for part in lecture.parts):
-        load_code(lecture)
     known = [spec.name for spec in lecture.figures] or list(lecture.manifests)  # declared, or a reused lecture's
     check_unique_labels([(part.source, source_labels(part.body, part.source, part.body_line))
                          for part in lecture.parts])
@@ -131,6 +128,8 @@ def lecture_bodies(lecture, store, solutions=True, macros=NO_MACROS):
                      part.body, part.body_line, solutions, macros.digest, numbering.counts)
         stored = store.get_json("body", key) if lecture.fingerprint else None
         if stored is None:
+            if lecture.reused and not lecture.computations and not lecture.figures and "source(" in part.body:
+                load_code(lecture)  # only for a body that shows code and is written again
             part.page_body = page_body(part.body, part.source, part.body_line, lecture.results, store, solutions,
                                        macros, numbering)
             if lecture.fingerprint:

@@ -21,14 +21,14 @@ import math
 import sys
 from pathlib import Path
 
-from . import sources, values
+from . import sources
 from .compute import dependency_order, resolved_key
+from .crossrefs import HEADING_ATTRIBUTES, citations_as_words, label_lines, tags_for_labels
 from .errors import BuildError
 from .keys import DISTRIBUTIONS, digest, source_closure
 from .lectures import load_code
 from .macros import NO_MACROS
 from .notebook_code import cell_text, lecture_program
-from .crossrefs import HEADING_ATTRIBUTES, citations_as_words, label_lines, tags_for_labels
 from .notebook_prose import Counters, notebook_markdown, quoted, rendered_parts
 from .scheduler import SCHEDULER
 
@@ -113,6 +113,7 @@ def _version(top):
 
 def _publishes(lecture, store, name):
     payload = store.get("results", lecture.keys.get(name, "")) if lecture.keys.get(name) else None
+    from . import values  # here: numpy is loaded only when a notebook is made
     return list(values.published(values.decode(payload, with_arrays=False))) if payload else []
 
 
@@ -150,7 +151,8 @@ def start_notebooks(jobs, store, code, solutions=True, macros=NO_MACROS, labels_
     starts, and only for a notebook to make: a notebook shows a citation as its words ("Figure 7").
 
     They are made in a helper process, on the core the pages leave idle; returns a function that waits
-    for them and returns each notebook's bytes, in the order of `jobs`. `bodies`: (Markdown, path, first
+    for them and returns each notebook's bytes, in the order of `jobs`: or the BuildError that says why a
+    lecture's code cannot be a notebook (its site is built without one). `bodies`: (Markdown, path, first
     line) of each part of the lecture, in order.
     """
     keys = [notebook_key(lecture, bodies, store, code, solutions, macros) for lecture, bodies in jobs]
@@ -158,6 +160,9 @@ def start_notebooks(jobs, store, code, solutions=True, macros=NO_MACROS, labels_
     todo = [(i, jobs[i], keys[i]) for i, data in enumerate(found) if data is None]
     if not todo:
         return lambda: found
+    for _, (lecture, bodies), _ in todo:  # prose that shows code needs it imported (a reused lecture's is not)
+        if not lecture.computations and any("source(" in text for text, _, _ in bodies):
+            load_code(lecture)
     todo = [(i, (lecture, bodies, labels_of(lecture)), key) for i, (lecture, bodies), key in todo]
     helper = SCHEDULER.start("notebook helper", _notebooks_main, todo, store, code, solutions, macros)
     helper.doing = f"writing the notebook of {', '.join(jobs[i][0].slug for i, _, _ in todo)}"
@@ -165,7 +170,7 @@ def start_notebooks(jobs, store, code, solutions=True, macros=NO_MACROS, labels_
     def finish():
         while True:
             for _, message in SCHEDULER.messages([helper]):
-                if message[0] == "made":
+                if message[0] in ("made", "unavailable"):
                     found[message[1]] = message[2]
                     continue
                 used, written, seen = message[-3:]
@@ -184,7 +189,11 @@ def _notebooks_main(conn, todo, store, code, solutions, macros):
     """The notebook helper: make each notebook, store it, send it; then what it used and wrote."""
     try:
         for index, (lecture, bodies, labels), key in todo:
-            data = make_notebook(lecture, bodies, store, code, solutions, macros, labels).encode("utf-8")
+            try:
+                data = make_notebook(lecture, bodies, store, code, solutions, macros, labels).encode("utf-8")
+            except BuildError as error:  # the lecture is still a page; only its notebook is not made
+                conn.send(("unavailable", index, error))
+                continue
             store.put("notebook", key, data)
             conn.send(("made", index, data))
         conn.send(("done", store.used, store.written, dict(sources._SEEN)))
