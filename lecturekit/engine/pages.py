@@ -12,7 +12,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import mathtex
-from .bodies import figure_url, lecture_bodies, lecture_labels, page_body, still_role  # noqa: F401  (page_body: for tests)
+from .bodies import (figure_url, lecture_bodies, lecture_labels, page_body,  # noqa: F401  (page_body: for tests)
+                     still_role)
 from .errors import BuildError
 from .keys import digest
 from .lectures import static_files

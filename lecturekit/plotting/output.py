@@ -25,7 +25,7 @@ import io
 import numpy as np
 
 from .clipping import check_edges
-from .dark import dark_colours, dark_twin, inside_opaque, png_with_palette, with_inside_twins
+from .dark import dark_colours, dark_twin, inside_opaque, light_colours, png_with_palette, with_inside_twins
 from .style import COLUMN_PX, DENSITY, DPI
 
 
@@ -127,11 +127,14 @@ def palette_pngs(image, check=True, margin=INSIDE_MARGIN):
     from PIL import Image
     if image.mode == "RGBA":
         quantized = image.quantize(256 - TWINS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
-        indices = np.array(quantized)
+        entries = np.asarray(quantized.getpalette("RGBA"), dtype=np.uint8).reshape(-1, 4)
         inside = inside_opaque(image.getchannel("A"), margin)
-        indices, light, dark = with_inside_twins(indices, quantized.getpalette("RGBA"), inside,
-                                                 counts=quantized.histogram())
-        quantized = Image.fromarray(indices, "P")
+        if inside.any():
+            indices, light, dark = with_inside_twins(np.array(quantized), entries, inside,
+                                                     counts=quantized.histogram())
+            quantized = Image.fromarray(indices, "P")
+        else:  # nothing opaque lies inside other content (a line plot): no twins needed
+            indices, light, dark = np.asarray(quantized), light_colours(entries), dark_colours(entries)
     else:
         quantized = image.quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
         indices = np.asarray(quantized)

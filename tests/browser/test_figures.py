@@ -1,12 +1,14 @@
 """Figures in a real browser: sharp on high-density screens, no bigger than a phone needs, dark in the dark
-scheme (no white cards: under 5% of a dark screenshot of the lecture is near-white), light on paper."""
+scheme (no white cards: under 5% of a dark screenshot of each page of the lecture is near-white), light on paper.
+
+Every page of the real lecture is looked at: its opening page and each of its parts."""
 import io
 
 import numpy as np
 import pytest
 from PIL import Image
 
-LECTURE = "gradient-descent/descent.html"  # a part with still and moving figures
+LECTURE = "gradient-descent"
 NEAR_WHITE = 230  # a pixel with every channel above this is near-white
 
 SHOW_ALL_FIGURES = """async () => {
@@ -34,12 +36,29 @@ SHOW_ALL_FIGURES = """async () => {
 }"""
 
 
-def open_lecture(browser, site, width, scheme, scale=1, reduced_motion="no-preference"):
+def lecture_pages(site):
+    """The URL of every page of the lecture, relative to the site."""
+    return sorted(p.relative_to(site.folder).as_posix() for p in (site.folder / LECTURE).glob("*.html"))
+
+
+def open_page(browser, site, relative, width, scheme, scale=1, reduced_motion="no-preference"):
     context = browser.new_context(viewport={"width": width, "height": 900}, device_scale_factor=scale,
                                   color_scheme=scheme, reduced_motion=reduced_motion, service_workers="block")
     page = context.new_page()
-    page.goto(site.url(LECTURE), wait_until="load")
+    page.goto(site.url(relative), wait_until="load")
     return context, page
+
+
+def figures_of_lecture(browser, site, width, scheme, scale=1, reduced_motion="no-preference", media=None):
+    """What SHOW_ALL_FIGURES says of every figure on every page of the lecture."""
+    figures = []
+    for relative in lecture_pages(site):
+        context, page = open_page(browser, site, relative, width, scheme, scale, reduced_motion)
+        if media:
+            page.emulate_media(media=media)
+        figures += [{**figure, "page": relative} for figure in page.evaluate(SHOW_ALL_FIGURES)]
+        context.close()
+    return figures
 
 
 def near_white(png):
@@ -49,10 +68,8 @@ def near_white(png):
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_figures_have_two_pixels_per_css_pixel_on_a_high_density_laptop(real_site, browser, scheme):
-    context, page = open_lecture(browser, real_site, 1280, scheme, scale=2)
-    figures = page.evaluate(SHOW_ALL_FIGURES)
-    context.close()
-    assert len(figures) >= 10  # one part of the lecture
+    figures = figures_of_lecture(browser, real_site, 1280, scheme, scale=2)
+    assert len(figures) > 30
     soft = [(f["current"].rsplit("/", 1)[-1], f["natural"], round(f["shown"])) for f in figures
             if f["natural"] < 2 * f["shown"] - 0.5]
     assert not soft, f"figures with fewer than 2 image pixels per CSS pixel: {soft}"
@@ -62,9 +79,7 @@ def test_figures_have_two_pixels_per_css_pixel_on_a_high_density_laptop(real_sit
 @pytest.mark.parametrize("scale", [2, 3])
 def test_a_phone_downloads_no_more_than_it_shows(real_site, browser, scale):
     """At 390 px each figure's file is the smallest that still covers the screen's pixels, and sharp."""
-    context, page = open_lecture(browser, real_site, 390, "light", scale=scale)
-    figures = page.evaluate(SHOW_ALL_FIGURES)
-    context.close()
+    figures = figures_of_lecture(browser, real_site, 390, "light", scale=scale)
     assert figures
     for figure in figures:
         needed = scale * figure["shown"]
@@ -77,37 +92,37 @@ def test_a_phone_downloads_no_more_than_it_shows(real_site, browser, scale):
 
 
 def test_the_dark_lecture_has_no_white_cards(real_site, browser, artifacts):
-    """A full-page screenshot of the lecture in each scheme: dark is under 5% near-white, light stays white."""
-    shares = {}
-    for scheme in ("light", "dark"):
-        context, page = open_lecture(browser, real_site, 1280, scheme)
-        page.evaluate(SHOW_ALL_FIGURES)
-        png = page.screenshot(full_page=True, timeout=300_000)
-        (artifacts / f"figures-{scheme}-1280.png").write_bytes(png)
-        shares[scheme] = near_white(png)
-        context.close()
-    assert shares["dark"] < 0.05, f"{shares['dark']:.1%} of the dark lecture is near-white"
-    assert shares["light"] > 0.6, f"the light lecture is only {shares['light']:.1%} near-white"
+    """A full-page screenshot of each page of the lecture in each scheme: dark is under 5% near-white (and so
+    is the lecture as a whole), light stays white."""
+    shares, areas = {"light": {}, "dark": {}}, {}
+    for scheme in shares:
+        for relative in lecture_pages(real_site):
+            context, page = open_page(browser, real_site, relative, 1280, scheme)
+            page.evaluate(SHOW_ALL_FIGURES)
+            png = page.screenshot(full_page=True, timeout=300_000)
+            name = relative.rsplit("/", 1)[-1].removesuffix(".html")
+            (artifacts / f"figures-{name}-{scheme}-1280.png").write_bytes(png)
+            shares[scheme][relative] = near_white(png)
+            areas[relative] = Image.open(io.BytesIO(png)).height
+            context.close()
+    dark = {page: f"{share:.1%}" for page, share in shares["dark"].items() if share >= 0.05}
+    assert not dark, f"near-white in the dark scheme: {dark}"
+    overall = {scheme: sum(shares[scheme][p] * areas[p] for p in areas) / sum(areas.values()) for scheme in shares}
+    assert overall["dark"] < 0.05 and overall["light"] > 0.6, overall
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_reduced_motion_shows_the_still_of_the_scheme(real_site, browser, scheme):
-    context, page = open_lecture(browser, real_site, 1280, scheme, reduced_motion="reduce")
-    moving = [f for f in page.evaluate(SHOW_ALL_FIGURES) if f["moving"]]
-    context.close()
+    moving = [f for f in figures_of_lecture(browser, real_site, 1280, scheme, reduced_motion="reduce")
+              if f["moving"]]
     assert moving
     ending = "-poster.dark.png" if scheme == "dark" else "-poster.png"
     assert all(f["current"].endswith(ending) for f in moving), [f["current"] for f in moving]
 
 
 def test_print_is_light_in_the_dark_scheme(real_site, browser):
-    context, page = open_lecture(browser, real_site, 1280, "dark")
-    page.emulate_media(media="print")
-    page.evaluate(SHOW_ALL_FIGURES)
-    shown = page.evaluate("""() => [...document.querySelectorAll('figure.figure img')]
-        .filter(img => img.getClientRects().length).map(img => img.currentSrc)""")
-    context.close()
-    assert shown and not [src for src in shown if ".dark" in src or src.endswith(".gif")], shown
+    shown = figures_of_lecture(browser, real_site, 1280, "dark", media="print")
+    assert shown and not [f["current"] for f in shown if ".dark" in f["current"] or f["current"].endswith(".gif")]
 
 
 def test_the_home_card_thumbnail_follows_the_scheme(real_site, browser):
