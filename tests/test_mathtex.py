@@ -6,7 +6,7 @@ import subprocess
 import markdown
 import pytest
 
-from lecturekit.engine import mathtex
+from lecturekit.engine import mathtex, node
 from lecturekit.engine.errors import BuildError
 from lecturekit.engine.store import Store
 from lecturekit.engine.mathtex import katex_assets, render_formulas, source_lines
@@ -168,7 +168,7 @@ def test_formulas_jinja_made_up_have_no_source_line():
 
 def test_missing_node_says_how_to_fix(tmp_path, monkeypatch):
     monkeypatch.delenv("LECTUREKIT_NODE", raising=False)
-    monkeypatch.setattr(mathtex.shutil, "which", lambda name: None)
+    monkeypatch.setattr(node.shutil, "which", lambda name: None)
     with pytest.raises(BuildError) as err:
         render_formulas([Formula("x", False, 4)], PATH, Store(tmp_path))
     assert "Node.js" in str(err.value) and "npm ci" in str(err.value)

@@ -17,21 +17,16 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
-import os
 import re
-import shutil
 from pathlib import Path
 
+from . import node
 from .errors import BuildError
 from .macros import NO_MACROS
 from .mathtokens import protect_math
 
-REPO_ROOT = Path(__file__).resolve().parent.parent.parent
-KATEX_DIR = REPO_ROOT / "node_modules" / "katex"
+KATEX_DIR = node.NODE_MODULES / "katex"
 RENDER_SCRIPT = Path(__file__).resolve().with_name("katex_render.js")
-NOT_INSTALLED = f"KaTeX is not installed in {KATEX_DIR.parent}: run `npm ci` in {REPO_ROOT}"
-NODE_HINT = f"install Node.js (18 or later) and run `npm ci` in {REPO_ROOT}"
 
 
 # ---------------------------------------------------------------------------
@@ -39,10 +34,7 @@ NODE_HINT = f"install Node.js (18 or later) and run `npm ci` in {REPO_ROOT}"
 
 
 def katex_version():
-    try:
-        return json.loads((KATEX_DIR / "package.json").read_text(encoding="utf-8"))["version"]
-    except (OSError, ValueError, KeyError):
-        raise BuildError(NOT_INSTALLED) from None
+    return node.package_version(KATEX_DIR, "KaTeX")
 
 
 def _key_prefix(version, macros):
@@ -61,33 +53,13 @@ def _cache_key(prefix, formula):
 
 def _start_node(texs, path, macros):
     """Start one Node process rendering [(tex, display)]; the request is fully written on return."""
-    node = os.environ.get("LECTUREKIT_NODE") or shutil.which("node")
-    if not node:
-        raise BuildError(f"cannot render math: Node.js (`node`) not found on PATH; {NODE_HINT}", path)
-    from .scheduler import SCHEDULER  # it owns every process a build starts
-    request = json.dumps({"macros": macros.katex, "formulas": [{"tex": t, "display": d} for t, d in texs]})
-    try:
-        return SCHEDULER.run_program([node, str(RENDER_SCRIPT), str(REPO_ROOT)], request)
-    except OSError:
-        raise BuildError(f"cannot render math: cannot run {node}; {NODE_HINT}", path) from None
+    request = {"macros": macros.katex, "formulas": [{"tex": t, "display": d} for t, d in texs]}
+    return node.start(RENDER_SCRIPT, request, "render math", path)
 
 
 def _node_results(proc, count, path):
     """Wait for a Node process from _start_node; return KaTeX's `count` results."""
-    import subprocess
-    try:
-        out, err = proc.communicate(timeout=600)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        raise BuildError("cannot render math: KaTeX took longer than 10 minutes", path) from None
-    if proc.returncode != 0:
-        from .scheduler import how_it_ended
-        raise BuildError(f"cannot render math: {RENDER_SCRIPT.name} ended with {how_it_ended(proc.returncode)}: "
-                         f"{err.strip()}; {NODE_HINT}", path)
-    try:
-        results = json.loads(out)["results"]
-    except (ValueError, KeyError):
-        raise BuildError(f"cannot render math: {RENDER_SCRIPT.name} wrote no results; {NODE_HINT}", path) from None
+    results = node.answer(proc, RENDER_SCRIPT, "render math", "results", path)
     if len(results) != count:
         raise BuildError(f"cannot render math: {RENDER_SCRIPT.name} returned {len(results)} of {count}", path)
     return results
@@ -259,7 +231,8 @@ def katex_assets():
     try:
         css = _woff2_only((dist / "katex.min.css").read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise BuildError(NOT_INSTALLED) from None
+        katex_version()  # says how to install it
+        raise BuildError(f"KaTeX's stylesheet is missing from {dist}: run `npm ci`") from None
     files = {"katex.min.css": css.encode("utf-8")}
     for url in dict.fromkeys(m.group(1) for m in _URL.finditer(css)):
         if not url.startswith("fonts/") or "/" in url[len("fonts/") :] or not url.endswith(".woff2"):

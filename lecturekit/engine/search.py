@@ -14,18 +14,14 @@ not start Node.
 """
 import base64
 import hashlib
-import json
-import os
-import shutil
 from pathlib import Path
 
-from .errors import BuildError
+from . import node
 from .keys import digest
 
-REPO_ROOT = Path(__file__).resolve().parent.parent.parent
-PAGEFIND_DIR = REPO_ROOT / "node_modules" / "pagefind"
+PAGEFIND_DIR = node.NODE_MODULES / "pagefind"
 INDEX_SCRIPT = Path(__file__).resolve().with_name("pagefind_index.mjs")
-GLUE = REPO_ROOT / "templates" / "static" / "search.js"  # mounts Pagefind's UI in the page
+GLUE = node.REPO_ROOT / "templates" / "static" / "search.js"  # mounts Pagefind's UI in the page
 INDEX_DIR = "pagefind"  # the index's folder in the site
 BODY_MARK = b"data-pagefind-body"
 OPTIONS = {
@@ -36,15 +32,10 @@ OPTIONS = {
 }
 # Pagefind writes every UI it has; the site uses the default one.
 UNUSED = ("pagefind-component-ui.", "pagefind-modular-ui.", "pagefind-highlight.js")
-NOT_INSTALLED = f"Pagefind is not installed in {PAGEFIND_DIR.parent}: run `npm ci` in {REPO_ROOT}"
-NODE_HINT = f"install Node.js (18 or later) and run `npm ci` in {REPO_ROOT}"
 
 
 def pagefind_version():
-    try:
-        return json.loads((PAGEFIND_DIR / "package.json").read_text(encoding="utf-8"))["version"]
-    except (OSError, ValueError, KeyError):
-        raise BuildError(NOT_INSTALLED) from None
+    return node.package_version(PAGEFIND_DIR, "Pagefind")
 
 
 def searchable_pages(files):
@@ -61,29 +52,9 @@ def index_key(pages):
 
 def run_pagefind(pages):
     """Pagefind's index of `pages` (site path -> HTML bytes): {path in the index folder: bytes}."""
-    node = os.environ.get("LECTUREKIT_NODE") or shutil.which("node")
-    if not node:
-        raise BuildError(f"cannot build the search index: Node.js (`node`) not found on PATH; {NODE_HINT}")
-    import subprocess  # here: a build whose index is stored starts no program and need not load it
-    from .scheduler import SCHEDULER, how_it_ended  # it owns every process a build starts
-    request = json.dumps({"options": OPTIONS, "pages": [{"url": path, "html": html.decode("utf-8")}
-                                                        for path, html in pages.items()]})
-    try:
-        process = SCHEDULER.run_program([node, str(INDEX_SCRIPT), str(REPO_ROOT)], request)
-    except OSError:
-        raise BuildError(f"cannot build the search index: cannot run {node}; {NODE_HINT}") from None
-    try:
-        out, err = process.communicate(timeout=600)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        raise BuildError("cannot build the search index: Pagefind took longer than 10 minutes") from None
-    if process.returncode != 0:
-        raise BuildError(f"cannot build the search index: {INDEX_SCRIPT.name} ended with "
-                         f"{how_it_ended(process.returncode)}: {err.strip()}")
-    try:
-        files = json.loads(out)["files"]
-    except (ValueError, KeyError):
-        raise BuildError(f"cannot build the search index: {INDEX_SCRIPT.name} wrote no index") from None
+    request = {"options": OPTIONS, "pages": [{"url": path, "html": html.decode("utf-8")} for path, html in pages.items()]}
+    doing = "build the search index"
+    files = node.answer(node.start(INDEX_SCRIPT, request, doing), INDEX_SCRIPT, doing, "files")
     return {f["path"]: base64.b64decode(f["base64"]) for f in files if not f["path"].startswith(UNUSED)}
 
 
