@@ -51,41 +51,40 @@ def parse_label(label, path, line, want=None):
     return kind, name
 
 
+def replace_citations(text, replace):
+    """`text` with each `@kind:name` outside code replaced by `replace(match)`."""
+    from .markup import prose_spans
+    out, last = [], 0
+    for start, end in prose_spans(text):
+        for match in CITATION.finditer(text, start, end):
+            out += [text[last:match.start()], replace(match)]
+            last = match.end()
+    return "".join(out + [text[last:]])
+
+
 def mark_citations(text, path, first_line, citations):
-    """`text` with each `@kind:name` outside code replaced by a mark; appends (label, line) to `citations`.
+    """`text` with each citation replaced by a mark; appends (label, line) to `citations`.
 
     `first_line` None: `text` is what Jinja made, whose lines are not the file's.
     """
-    from .markup import prose_spans
-    out, last = [], 0
-    for start, end in prose_spans(text):
-        for match in CITATION.finditer(text, start, end):
-            line = None if first_line is None else first_line + text.count("\n", 0, match.start())
-            label = f"{match.group(1)}:{match.group(2)}"
-            if match.group(1) not in WORDS:
-                close = [ALIASES[match.group(1)]] if match.group(1) in ALIASES else \
-                    difflib.get_close_matches(match.group(1), WORDS, n=1)
-                raise BuildError(f"'@{label}' cites no kind of label" + (f"; did you mean @{close[0]}:?" if close
-                                 else f"; the kinds are {', '.join(WORDS)}"), path, line)
-            out += [text[last:match.start()], MARK.format(len(citations))]
-            citations.append((label, line))
-            last = match.end()
-    return "".join(out + [text[last:]])
+    def mark(match):
+        line = None if first_line is None else first_line + text.count("\n", 0, match.start())
+        kind, label = match.group(1), f"{match.group(1)}:{match.group(2)}"
+        if kind not in WORDS:
+            close = [ALIASES[kind]] if kind in ALIASES else difflib.get_close_matches(kind, WORDS, n=1)
+            raise BuildError(f"'@{label}' cites no kind of label" + (f"; did you mean @{close[0]}:?" if close
+                             else f"; the kinds are {', '.join(WORDS)}"), path, line)
+        citations.append((label, line))
+        return MARK.format(len(citations) - 1)
+    return replace_citations(text, mark)
 
 
 def citations_as_words(text, labels):
-    """`text` with each citation outside code as its label's words ("Figure 7"), where no link can go (a notebook).
+    """`text` with each citation as its label's words ("Figure 7"), where no link can go (a notebook).
 
     `labels`: label -> (words, ...), as bodies.lecture_labels gives them.
     """
-    from .markup import prose_spans
-    out, last = [], 0
-    for start, end in prose_spans(text):
-        for match in CITATION.finditer(text, start, end):
-            words = labels.get(f"{match.group(1)}:{match.group(2)}")
-            out += [text[last:match.start()], words[0] if words else match.group(0)]
-            last = match.end()
-    return "".join(out + [text[last:]])
+    return replace_citations(text, lambda m: labels.get(f"{m.group(1)}:{m.group(2)}", (m.group(0),))[0])
 
 
 def tags_for_labels(text, labels):

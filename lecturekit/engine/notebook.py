@@ -16,7 +16,6 @@ code cells, which are stored by a key of the code alone: a prose edit does not
 import the lecture's code for them.
 """
 import hashlib
-import importlib.metadata
 import math
 import sys
 from pathlib import Path
@@ -28,8 +27,6 @@ from .errors import BuildError
 from .keys import DISTRIBUTIONS, digest, source_closure
 from .lectures import load_code
 from .macros import NO_MACROS
-from .notebook_code import cell_text, lecture_program
-from .notebook_prose import Counters, notebook_markdown, quoted, rendered_parts
 from .scheduler import SCHEDULER
 
 FORMAT = "3"  # bump when what a notebook holds changes
@@ -78,6 +75,7 @@ def program(lecture, store, code):
     if not lecture.computations:
         load_code(lecture)
     specs = dependency_order(lecture.computations, lecture.folder)
+    from .notebook_code import lecture_program  # here, as below: a build whose notebooks are stored never needs it
     imports, namespaces, nodes, steps = lecture_program(specs, lecture.folder, RESERVED)
     libraries = sorted({lib for spec in specs for lib in source_closure(spec.fn)[1]} - set(sys.stdlib_module_names))
     made = {"imports": _merged(imports + (["from types import SimpleNamespace"] if namespaces else [])),
@@ -105,6 +103,7 @@ def _merged(imports):
 
 
 def _version(top):
+    import importlib.metadata
     try:
         return f"{DISTRIBUTIONS.get(top, top)} {importlib.metadata.version(DISTRIBUTIONS.get(top, top))}"
     except importlib.metadata.PackageNotFoundError:
@@ -203,6 +202,8 @@ def _notebooks_main(conn, todo, store, code, solutions, macros):
 
 def make_notebook(lecture, bodies, store, code, solutions=True, macros=NO_MACROS, labels=None):
     """The notebook's JSON text; `labels` (bodies.lecture_labels) turn its citations into words."""
+    from .notebook_code import cell_text
+    from .notebook_prose import Counters, notebook_markdown, quoted, rendered_parts
     import nbformat  # here: a build whose notebooks are all stored never needs it
 
     made = program(lecture, store, code)

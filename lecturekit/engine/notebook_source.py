@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import registry
 from .errors import BuildError
-from .sources import _is_project_package, expect, global_names, scope_table
+from .sources import _is_project_package, expect, global_names, node_facts, scope_table
 
 REGISTRY = (registry.computation, registry.figure)  # decorators a notebook does without
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
@@ -66,14 +66,8 @@ def loaded_names(nodes):
 def attribute_chains(node):
     """{root name: set of attribute chains after it} of every `a.b.c` in `node` (`a` -> {("b", "c"), ("b",)})."""
     found = {}
-    for inner in ast.walk(node):
-        if isinstance(inner, ast.Attribute):
-            parts, value = [inner.attr], inner.value
-            while isinstance(value, ast.Attribute):
-                parts.append(value.attr)
-                value = value.value
-            if isinstance(value, ast.Name):
-                found.setdefault(value.id, set()).add(tuple(reversed(parts)))
+    for root, *attributes in node_facts(node)[1]:  # the walk the keys already make of a definition
+        found.setdefault(root, set()).add(tuple(attributes))
     return found
 
 

@@ -96,9 +96,8 @@ def lecture_link(lecture):
 
 
 def course_pages(links):
-    """(lecture's index, page's index, PartLink) of every page of the course, in reading order."""
-    return [(i, j, page) for i, link in enumerate(links)
-            for j, page in enumerate([PartLink(link.title, link.href, link.summary), *link.parts])]
+    """PartLink of every page of the course in reading order: each lecture's first page, then its parts."""
+    return [page for link in links for page in (PartLink(link.title, link.href, link.summary), *link.parts)]
 
 
 def template_environment(folder, store=None):
@@ -145,15 +144,15 @@ class Pages:
             lecture_bodies(lecture, self.store, self.solutions, self.macros)
         return lecture_labels(lecture)
 
-    def lecture(self, lecture, links, order, at, notebook=True):
-        """HTML of each page of one lecture; `order` is course_pages(links), of which its first page is at `at`."""
+    def lecture(self, lecture, link, links, order, notebook=True):
+        """HTML of each page of one lecture (`link` is lecture_link(lecture)); `order` is course_pages(links)."""
         labels = functools.cache(lambda: self.labels(lecture))  # only if a page is rendered
-        pages, meta = [], lecture.meta
+        pages, meta, at = [], lecture.meta, [page.href for page in order].index(link.href)
         for j, part in enumerate(lecture.parts):
-            previous = order[at + j - 1][2] if at + j > 0 else None
-            following = order[at + j + 1][2] if at + j + 1 < len(order) else None
-            parts = tuple(page for _, k, page in order[at:at + len(lecture.parts)] if k) if j == 0 else ()
-            href, source_path = order[at + j][2].href, repository_path(part.source, lecture.folder.parent)
+            previous = order[at + j - 1] if at + j > 0 else None
+            following = order[at + j + 1] if at + j + 1 < len(order) else None
+            parts = link.parts if j == 0 else ()  # listed on its first page
+            href, source_path = order[at + j].href, repository_path(part.source, lecture.folder.parent)
 
             def render(part=part, previous=previous, following=following, parts=parts, j=j, href=href,
                        source_path=source_path):
@@ -228,17 +227,15 @@ def site_files(course, lectures, store, code, templates):
     notebooks = start_notebooks([(lecture, [(part.body, part.source, part.body_line) for part in lecture.parts])
                                  for lecture in lectures], store, code, solutions, course.macros,  # while pages render
                                 labels_of=lambda lecture: pages.labels(lecture))
-    for index, lecture in enumerate(lectures):
-        at = next(k for k, (i, _, _) in enumerate(order) if i == index)
-        files.update(lecture_files(lecture, pages.lecture(lecture, links, order, at), store, solutions))
+    for lecture, link in zip(lectures, links):
+        files.update(lecture_files(lecture, pages.lecture(lecture, link, links, order), store, solutions))
         files.update(static_files(lecture))
     files["index.html"] = pages.home(course.source, course.intro, course.intro_line, links).encode()
     files.update(search_files(files, store))  # the index of the lecture pages: Pagefind runs beside the notebooks
-    for index, (lecture, notebook) in enumerate(zip(lectures, notebooks())):
+    for lecture, link, notebook in zip(lectures, links, notebooks()):
         if isinstance(notebook, BuildError):  # its pages go without the link, and the build says why
             print(f"warning: no notebook for {lecture.slug}: {notebook}", file=sys.stderr, flush=True)
-            at = next(k for k, (i, _, _) in enumerate(order) if i == index)
-            files.update(lecture_files(lecture, pages.lecture(lecture, links, order, at, notebook=False), store,
+            files.update(lecture_files(lecture, pages.lecture(lecture, link, links, order, notebook=False), store,
                                        solutions))
         else:
             files[f"{lecture.slug}/{notebook_name(lecture)}"] = notebook

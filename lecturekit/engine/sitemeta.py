@@ -12,7 +12,6 @@ Three optional settings of content/index.md shape every page (templates read the
   which assumes the content folder sits at the top of the repository, as build.py's default does.
 """
 import urllib.parse
-import xml.etree.ElementTree as ElementTree
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -92,6 +91,7 @@ def page_hrefs(links):
 
 def sitemap(settings, links):
     """sitemap.xml (https://www.sitemaps.org/protocol.html) of every page, at its absolute address."""
+    import xml.etree.ElementTree as ElementTree  # here: only a course with a site_url has a sitemap
     urlset = ElementTree.Element("urlset", xmlns=SITEMAP_NAMESPACE)
     for href in page_hrefs(links):
         ElementTree.SubElement(ElementTree.SubElement(urlset, "url"), "loc").text = settings.absolute(href)
