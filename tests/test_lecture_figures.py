@@ -326,3 +326,13 @@ def test_guess_figures_single_out_exactly_the_misclassified_points(lecture, resu
     assert min(c.get_sizes().min() for c in points) >= 18   # circles and triangles big enough to tell apart
     assert min(c.get_sizes().min() for c in flagged) > max(c.get_sizes().max() for c in correct)
     assert all(c.get_linewidths().min() >= 1.0 for c in flagged)
+
+
+def test_the_bowls_axes_name_its_hessians_eigenvalues(lecture, results):
+    """The page's λ is an eigenvalue of the Hessian 2A, not of A: the axis labels say the same numbers."""
+    fig = draw(lecture, results, "quadratic-paths")
+    problem_hessian = 2 * np.diag(np.asarray(results("explore_live")["live"]["H"], dtype=float).diagonal())
+    low, high = np.linalg.eigvalsh(problem_hessian)
+    for ax in [ax for ax in fig.axes if ax.get_xlabel()]:
+        assert ax.get_xlabel() == f"$w_1$ ($\\lambda_1 = {low:.2g}$)"
+        assert ax.get_ylabel() == f"$w_2$ ($\\lambda_2 = {high:.2g}$)"

@@ -96,8 +96,9 @@ def _run_title(name, run):
 
 
 @figure
-def quadratic_paths(quadratic_surface, runs):
-    """The four quadratic runs on the contours of w^T H w at equal scales, each coloured by step."""
+def quadratic_paths(quadratic_surface, quadratic_curvatures, runs):
+    """The four quadratic runs on the contours of w^T A w at equal scales, each coloured by step; each axis
+    names the Hessian's eigenvalue along it (the page's λ)."""
     grid = quadratic_surface["grid"]
     fig = new_figure(PAGE_WIDTH * 0.9, PAGE_WIDTH * 0.9)
     steps = max(len(runs[name]["path"]) - 1 for name in QUAD_RUNS)
@@ -111,7 +112,8 @@ def quadratic_paths(quadratic_surface, runs):
         ax.set_xlim(*grid["box"][0])
         ax.set_ylim(*grid["box"][1])
         title = _run_title(name, runs[name])
-        ax.set(title=title, xlabel="$w_1$ ($\\lambda_1 = 0.1$)", ylabel="$w_2$ ($\\lambda_2 = 1$)")
+        lam1, lam2 = quadratic_curvatures["hessian_eigenvalues"]
+        ax.set(title=title, xlabel=f"$w_1$ ($\\lambda_1 = {lam1:.2g}$)", ylabel=f"$w_2$ ($\\lambda_2 = {lam2:.2g}$)")
     handles, labels = fig.axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize=8)
     fig.colorbar(points, ax=fig.axes, location="right", shrink=0.5, aspect=25, label="step $k$")
