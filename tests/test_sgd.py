@@ -326,15 +326,6 @@ def test_gradient_evaluations_and_epoch_ends():
     np.testing.assert_array_equal(sgd.epoch_ends(569, 1, 2), [0, 569, 1138])
 
 
-def test_recording_points():
-    for B, K in ((1, 569), (32, 18), (569, 1)):
-        idx = sgd.recording_points(569, B, 5, per_epoch=64)
-        assert np.all(np.diff(idx) > 0) and idx[0] == 0 and idx[-1] == 5 * K
-        assert set(sgd.epoch_ends(569, B, 5)) <= set(idx.tolist())
-        assert len(idx) == (5 * K + 1 if K <= 64 else 5 * 64 + 1)
-    assert sgd.recording_points(569, 1, 0).tolist() == [0]
-
-
 def test_losses_along_equals_one_vectorized_call(data):
     X, t = data
     path = sgd.sgd_path((0.0, 0.0), X, t, 0.02, 1, sgd.epoch_shuffles(len(t), 2, 0))
@@ -343,11 +334,9 @@ def test_losses_along_equals_one_vectorized_call(data):
     assert sgd.losses_along(loss, path[:1]).shape == (1,)
 
 
-def test_matched_lr_and_first_within():
+def test_matched_lr():
     assert sgd.matched_lr(10.0, 32, 569) == pytest.approx(320 / 569)
     assert sgd.matched_lr(10.0, 569, 569) == 10.0
-    assert sgd.first_within([3.0, 2.0, 1.0, 0.5, 2.0], 1.0) == 2
-    assert sgd.first_within([3.0, 2.0], 1.0) is None
 
 
 def test_sgd_summary_is_a_run_entry(data):

@@ -199,18 +199,6 @@ def epoch_ends(n, batch_size, epochs):
     return np.arange(int(epochs) + 1) * batches_per_epoch(n, batch_size)
 
 
-def recording_points(n, batch_size, epochs, per_epoch=64):
-    """Indices of the path points to record the loss at: every epoch end, and about `per_epoch` per epoch.
-
-    The full-data loss costs N per-sample losses per point, far more than the
-    step itself at batch size 1; evenly spaced points inside each epoch (all of
-    them when an epoch has at most `per_epoch` updates) draw the curve as well.
-    """
-    k = batches_per_epoch(n, batch_size)
-    inside = np.unique(np.round(np.linspace(0, k, min(k, int(per_epoch)) + 1)).astype(int))
-    return np.unique((np.arange(int(epochs))[:, None] * k + inside).ravel()) if epochs else np.array([0])
-
-
 def losses_along(loss, path, chunk=1024):
     """The (full-data) loss at every point of a path, `chunk` points per vectorized call.
 
@@ -230,12 +218,6 @@ def matched_lr(full_batch_lr, batch_size, n):
     step of full-batch descent, at the same cost in gradient evaluations.
     """
     return float(full_batch_lr) * int(batch_size) / int(n)
-
-
-def first_within(losses, target):
-    """The first index at which `losses` is at or below `target`, or None if it never gets there."""
-    hit = np.flatnonzero(np.asarray(losses, dtype=float) <= target)
-    return int(hit[0]) if len(hit) else None
 
 
 def sgd_summary(path, loss, lr, batch_size, epochs, n, eps=0.0):

@@ -149,8 +149,3 @@ def palette_pngs(image, check=True, margin=INSIDE_MARGIN):
     quantized.save(buffer, format="png", compress_level=7)
     light_png = buffer.getvalue()
     return light_png, png_with_palette(light_png, dark)
-
-
-def png_files(image):
-    """A PIL image as light and dark palette PNGs at one pixel per CSS pixel (see palette_files)."""
-    return palette_files(image, 1)
