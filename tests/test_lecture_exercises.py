@@ -158,3 +158,41 @@ def test_the_integers_tie_by_symmetry(results):
     assert sorted(basics["p2"]["minimizers"]) == sorted(w for w, v in values.items() if v == best)
     assert basics["p2"]["minimum"] == best
     assert sum(basics["p2"]["minimizers"]) / 2 == basics["p1"]["minimizer"]   # equally far on either side
+
+
+def test_steepest_step_beats_the_axes(results):
+    X, t = results("breast_cancer")["X"], results("breast_cancer")["t"]
+    loss = lambda w: np.mean(np.logaddexp(0, X @ w) - t * (X @ w))
+    published = results("steepest_step")["steepest_step"]
+    w, r = np.array(published["w"]), published["length"]
+    grad = fd_jacobian(loss, w, 1e-6)
+    assert published["grad_norm"] == pytest.approx(np.linalg.norm(grad), rel=1e-6)
+    assert published["first_order"] == pytest.approx(-r * np.linalg.norm(grad), rel=1e-6)
+    assert published["along_gradient"] == pytest.approx(loss(w - r * grad / np.linalg.norm(grad)) - loss(w), rel=1e-6)
+    # no direction of length r does much better: probe the circle (the curvature bends the best a little)
+    angles = np.linspace(0, 2 * np.pi, 721)
+    changes = [loss(w + r * np.array([np.cos(a), np.sin(a)])) - loss(w) for a in angles]
+    assert min(changes) == pytest.approx(published["along_gradient"], abs=1e-4)
+    assert published["along_gradient"] < min(published["along_axes"]) < 0
+    np.testing.assert_allclose(published["along_axes"], [loss(w - r * e) - loss(w) for e in np.eye(2)], rtol=1e-9)
+
+
+def test_difference_orders_are_one_and_two_until_rounding(results):
+    x, y = results("sine_dataset")["x"], results("sine_dataset")["y"]
+    loss = lambda w: np.mean((np.sin(w[0] + w[1] * x) - y) ** 2)
+    published = results("difference_orders")["difference_orders"]
+    w = np.array(published["w"])
+    u = w[0] + w[1] * x                                      # the exact gradient, by hand
+    residual_slope = 2 * (np.sin(u) - y) * np.cos(u)
+    exact = np.array([np.mean(residual_slope), np.mean(residual_slope * x)])
+    for row in published["steps"][:3]:                      # the steps where truncation, not rounding, rules
+        h, steps = row["h"], np.eye(2) * row["h"]
+        forward = np.array([(loss(w + d) - loss(w)) / h for d in steps])
+        central = np.array([(loss(w + d) - loss(w - d)) / (2 * h) for d in steps])
+        assert row["forward_error"] == pytest.approx(np.max(np.abs(forward - exact)), rel=1e-3)
+        assert row["central_error"] == pytest.approx(np.max(np.abs(central - exact)), rel=1e-3)
+    small, smaller, tiny = published["steps"][1:]           # the solution's reading of the table
+    assert 8 < small["forward_error"] / smaller["forward_error"] < 12
+    assert 80 < small["central_error"] / smaller["central_error"] < 120
+    assert tiny["central_error"] > smaller["central_error"]
+    assert tiny["forward_error"] > 1e3 * smaller["forward_error"] * tiny["h"] / smaller["h"]   # far above its order

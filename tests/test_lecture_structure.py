@@ -28,8 +28,10 @@ MARKDOWN = "\n".join(PAGES.values())
 PARTS = [  # each part's title and the heading it starts with
     ("Optimization problems and convexity", "## Optimization basics"),
     ("Loss surfaces", "## Loss surfaces"),
-    ("Gradients and gradient descent", "## Gradients"),
-    ("Curvature and Newton's method", "## Second-order structure"),
+    ("Gradients", "## Gradients"),
+    ("Gradient descent", "## Gradient descent"),
+    ("Curvature and convexity", "## Second-order structure"),
+    ("Newton's method", "## Newton's method"),
     ("Ill-conditioning and momentum", "## Ill-conditioning and momentum"),
     ("Explore, and stochastic gradient descent", "## Explore"),
 ]

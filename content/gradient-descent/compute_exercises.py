@@ -11,7 +11,11 @@ from lecturekit.engine.registry import computation
 from lecturekit.numerics import quadratic as theory
 from lecturekit.numerics.descent import descent_path, momentum_path
 from lecturekit.numerics.newton import newton_path, steps_to_tolerance
-from .problems import QUADRATIC_LAMS, logistic_problem, parabola_problem, quadratic_problem
+from .compute_descent import LOGISTIC_CHECK_W, SINE_CHECK_W, central_difference
+from .problems import QUADRATIC_LAMS, logistic_problem, parabola_problem, quadratic_problem, sine_problem
+
+DIFFERENCE_STEPS = (1e-1, 1e-2, 1e-3, 1e-11)   # three steps to read the orders from, one too small for double precision
+STEEPEST_STEP = 0.1                             # the step length compared along -grad and along the axes
 
 
 @computation(into="exercises")
@@ -34,6 +38,32 @@ def origin_gradient(breast_cancer, runs):
                                 "class_one_fraction": float(np.mean(t == 1)),
                                 "first_point": run["path"][1].tolist(),
                                 "first_step_length": float(np.linalg.norm(run["path"][1] - run["path"][0]))}}
+
+
+@computation(into="exercises")
+def steepest_step(breast_cancer):
+    """Steps of one length from the logistic check point: along -grad (first order and exact) and along each -axis."""
+    problem, w, r = logistic_problem(breast_cancer), np.asarray(LOGISTIC_CHECK_W, dtype=float), STEEPEST_STEP
+    grad, loss_at_w = problem.grad(w), problem.loss(w)
+    downhill = -grad / np.linalg.norm(grad)
+    return {"steepest_step": {"w": w.tolist(), "length": r, "grad_norm": float(np.linalg.norm(grad)),
+                              "first_order": float(-r * np.linalg.norm(grad)),
+                              "along_gradient": float(problem.loss(w + r * downhill) - loss_at_w),
+                              "along_axes": [float(problem.loss(w - r * e) - loss_at_w) for e in np.eye(len(w))]}}
+
+
+@computation(into="exercises")
+def difference_orders(sine_dataset):
+    """Forward and central differences of the sine loss at its check point: the worst error for each step h."""
+    problem, w = sine_problem(sine_dataset), np.asarray(SINE_CHECK_W, dtype=float)
+    exact, loss_at_w = problem.grad(w), problem.loss(w)
+    rows = []
+    for h in DIFFERENCE_STEPS:
+        forward = np.array([(problem.loss(w + e) - loss_at_w) / h for e in h * np.eye(len(w))])
+        central = central_difference(problem.loss, w, h)
+        rows.append({"h": h, "forward_error": float(np.max(np.abs(forward - exact))),
+                     "central_error": float(np.max(np.abs(central - exact)))})
+    return {"difference_orders": {"w": w.tolist(), "steps": rows}}
 
 
 @computation(into="exercises")
