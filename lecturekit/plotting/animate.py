@@ -328,17 +328,18 @@ def _quantize(frames, colours) -> list:
             lut[chunk] = np.argmin(((rgb[:, None, :] - pal[None, :, :]) ** 2).sum(axis=2), axis=1)
         return lut[values]
 
-    first = _packed(frames[0])
-    base = lookup(first)
+    # Whole RGBA words are compared (a view, no copy); only the changed pixels are masked to RGB.
+    first = frames[0].view("<u4")[..., 0]
+    base = lookup(first & 0xFFFFFF)
     flat_palette = colours.ravel().tolist()
     height, width = first.shape
     out = []
     for frame in frames:
-        values = _packed(frame)
+        values = frame.view("<u4")[..., 0]
         changed = values != first
         index = base.copy()
         if changed.any():
-            index[changed] = lookup(values[changed])
+            index[changed] = lookup(values[changed] & 0xFFFFFF)
         image = Image.frombytes("P", (width, height), index.tobytes())
         image.putpalette(flat_palette)
         out.append(image)
