@@ -4,7 +4,7 @@ The background (contour map, or the curve of a 1-D loss) is rendered once; each
 frame restores it, updates only the moving artists (the path so far, a marker at
 the current point, a "step k · loss v" label) with set_data / set_text, draws just
 those (ax.draw_artist) and grabs the Agg buffer.  All frames are then quantized to
-one shared 64-colour palette and written by Pillow: small, fast and byte-identical
+one shared 64-colour palette (gif_palette.py) and written by Pillow: small, fast and byte-identical
 across runs.  matplotlib is imported inside functions only, so importing this
 module stays cheap for a warm build.
 """
@@ -19,11 +19,8 @@ import numpy as np
 from ..files import atomic_write_bytes
 from .blit import blit_frames
 from .clipping import check_edges
+from .gif_palette import quantize_frames, shared_palette
 
-PALETTE_COLORS = 64
-_PALETTE_SAMPLES = 2  # frames whose pixels the palette is built from: the first and the last
-_RESERVED = 48        # at most this many palette entries are exact flat colours ...
-_FLAT_FRACTION = 2e-4  # ... each covering at least this fraction of those pixels
 _FAR = 10             # path segments are cut this many view sizes outside the view
 
 
@@ -268,83 +265,6 @@ def render_frames(anim) -> list:
                        fig.dpi)
 
 
-def _packed(frame) -> np.ndarray:
-    """Each pixel of an RGBA frame as one integer R | G << 8 | B << 16 (one comparison per pixel)."""
-    return frame.view("<u4")[..., 0] & 0xFFFFFF
-
-
-def _shared_palette(frames, keep=()) -> np.ndarray:
-    """One 64-colour palette (a (64, 3) uint8 array) for all frames, built from evenly chosen frames.
-
-    Plain median cut weights colours by area, so a small flat region (the top band of
-    a colour bar, a thin contour band) can be merged into a neighbour and shift hue.
-    So the flat colours (those covering at least _FLAT_FRACTION of the sampled
-    pixels, most common first, at most _RESERVED of them) are kept exactly, and
-    median cut over the remaining pixels (the anti-aliased edges) fills the other
-    entries. The colours in `keep` (the moving artists') are always among the exact ones.
-    """
-    from PIL import Image  # imported here: a warm build never draws
-    picks = [frames[i] for i in frame_indices(len(frames), _PALETTE_SAMPLES)] if len(frames) > 1 else list(frames)
-    values, counts = np.unique(np.concatenate([_packed(f).ravel() for f in picks]), return_counts=True)
-    order = np.argsort(-counts, kind="stable")            # deterministic on ties
-    order = order[counts[order] >= _FLAT_FRACTION * counts.sum()][:_RESERVED - len(keep)]
-    # The moving artists' colours first: they cover few pixels, and a background with
-    # many flat bands (a contour map) would otherwise crowd them out of the palette.
-    kept = np.array([r | (g << 8) | (b << 16) for r, g, b in keep], dtype=values.dtype)
-    flat = np.concatenate([kept, values[order][~np.isin(values[order], kept)]])
-    others = ~np.isin(values, flat)
-    rest = np.repeat(values[others], counts[others])     # every other pixel, as a column image
-    n_rest = PALETTE_COLORS - len(flat)
-    if len(rest) and n_rest > 0:
-        column = np.stack([rest & 255, (rest >> 8) & 255, (rest >> 16) & 255], axis=1).astype(np.uint8)
-        cut = Image.fromarray(column[:, None, :]).quantize(colors=n_rest, method=Image.Quantize.MEDIANCUT,
-                                                           dither=Image.Dither.NONE)
-        used = sorted(index for _, index in cut.getcolors(n_rest))
-        rest = np.asarray(cut.getpalette(), dtype=np.uint32).reshape(-1, 3)[used]
-    else:
-        rest = np.empty((0, 3), dtype=np.uint32)
-    fixed = np.stack([flat & 255, (flat >> 8) & 255, (flat >> 16) & 255], axis=1)
-    return np.concatenate([fixed, rest]).astype(np.uint8)
-
-
-def _quantize(frames, colours) -> list:
-    """Map every pixel to its nearest palette colour, exactly, without dithering.
-
-    Image.quantize(palette=...) looks colours up through a coarse 5-6-5-bit cache and
-    so may map pure white to an off-white entry; here each distinct colour is matched
-    once against the palette. Frames of an animation differ from the first only where
-    the path and its label moved, so only those pixels are looked up again.
-    """
-    from PIL import Image  # imported here: a warm build never draws
-    pal = colours.astype(np.int32)
-    lut = np.full(1 << 24, 255, dtype=np.uint8)  # packed colour -> palette index; 255: not looked up yet
-
-    def lookup(values):
-        """Palette index of packed colours (first entry on ties)."""
-        missing = np.unique(values[lut[values] == 255])
-        for start in range(0, len(missing), 8192):  # bounded memory for many distinct colours
-            chunk = missing[start : start + 8192]
-            rgb = np.stack([chunk & 255, (chunk >> 8) & 255, (chunk >> 16) & 255], axis=1).astype(np.int32)
-            lut[chunk] = np.argmin(((rgb[:, None, :] - pal[None, :, :]) ** 2).sum(axis=2), axis=1)
-        return lut[values]
-
-    first = _packed(frames[0])
-    base = lookup(first)
-    flat_palette = colours.ravel().tolist()
-    height, width = first.shape
-    out = []
-    for frame in frames:
-        values = _packed(frame)
-        changed = values != first
-        index = base.copy()
-        if changed.any():
-            index[changed] = lookup(values[changed])
-        image = Image.frombytes("P", (width, height), index.tobytes())
-        image.putpalette(flat_palette)
-        out.append(image)
-    return out
-
-
 def _artist_colours(anim):
     """8-bit RGB of the path's colour, the label's black and white, and the marks' face and edge colours."""
     from matplotlib.colors import to_rgb
@@ -368,7 +288,7 @@ def animation_files(anim, frame_ms=120, hold_ms=1500) -> tuple:
         _close(anim.figure)
     for k, frame in enumerate(frames):
         check_edges(frame, f"frame {k} of the animation")
-    quantized = _quantize(frames, _shared_palette(frames, keep=_artist_colours(anim)))
+    quantized = quantize_frames(frames, shared_palette(frames, keep=_artist_colours(anim)))
     durations = [int(frame_ms)] * (len(quantized) - 1) + [int(hold_ms)]
     gif = io.BytesIO()
     quantized[0].save(gif, format="GIF", save_all=True, append_images=quantized[1:],
