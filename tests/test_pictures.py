@@ -24,7 +24,7 @@ def candidates(srcset):
 
 def test_a_still_figure_offers_each_scheme_at_1x_and_2x():
     figure = element("loss", STILL)
-    (picture,) = figure.findall("picture")
+    (picture,) = figure.findall("a/picture")
     source, img = list(picture)
     assert source.tag == "source" and source.get("media") == DARK
     assert candidates(source.get("srcset")) == {"figures/loss.dark.png": 700, "figures/loss.dark@2x.png": 1400}
@@ -34,6 +34,15 @@ def test_a_still_figure_offers_each_scheme_at_1x_and_2x():
     assert img.get("alt") == "What it shows" and img.get("loading") == "lazy"
     sharpest = max(candidates(img.get("srcset")).values())
     assert sharpest >= 2 * int(img.get("width")), "the densest file has 2 pixels per CSS pixel of the figure"
+
+
+def test_a_still_figure_opens_its_sharpest_file_and_an_animation_is_no_link():
+    (link,) = element("loss", STILL).findall("a")
+    assert link.get("href") == "figures/loss@2x.png" and link.get("class") == "figure-zoom"
+    assert link.find("picture/img").get("alt") == "What it shows"     # the link's name is what the figure shows
+    assert element("run", MOVING).find(".//a") is None
+    one_x = {**STILL, "files": {"file": "a1.png"}, "pixels": {"file": [700, 300]}}
+    assert element("flat", one_x).find("a").get("href") == "figures/flat.png"
 
 
 def test_sizes_never_exceed_the_figure_or_the_column():
@@ -64,13 +73,14 @@ def test_every_file_has_its_own_url_and_is_published():
 
 def test_a_manifest_without_sizes_is_one_pixel_per_css_pixel():
     old = {"files": {"file": "c.png"}, "width": 500, "height": 200}
-    img = element("old", old).find("picture/img")
+    img = element("old", old).find("a/picture/img")
     assert candidates(img.get("srcset")) == {"figures/old.png": 500}
-    assert element("old", old).find("picture/source") is None
+    assert element("old", old).find("a/picture/source") is None
 
 
 def test_the_markup_serializes_as_html():
     from markdown.serializers import to_html_string
     html = to_html_string(element("loss", STILL))
-    assert html.startswith('<figure class="figure" id="fig-loss"><picture><source') and "</picture>" in html
+    assert html.startswith('<figure class="figure" id="fig-loss"><a class="figure-zoom" href="figures/loss@2x.png" '
+                           'title="Open the figure at full size"><picture><source') and "</picture>" in html
     assert "</source>" not in html and "</img>" not in html, "void elements are not closed in HTML"

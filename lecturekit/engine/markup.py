@@ -12,7 +12,7 @@ import re
 from .blocks import blocks_extension, without_exercises
 from .crossrefs import Numbering, number_contents, sections_extension
 from .errors import BuildError
-from .pictures import add_picture
+from .pictures import add_picture, roles_of
 
 # An address that starts `fig:`: of a Markdown image or link, or an HTML src.
 FIGURE_LINK = re.compile(r"""(?:\]\(\s*<?|\bsrc\s*=\s*["']?)fig:([\w.-]*)""")
@@ -135,8 +135,11 @@ def figure_element(name, number, alt, caption, manifest, url_for):
         # Print shows the still poster, in the light scheme; CSS hides one or the other.
         add_picture(figure, name, manifest, url_for, "poster", {**image_attrs, "class": "poster"},
                     picture_attrs={"class": "poster"}, dark=False)
-    else:
-        add_picture(figure, name, manifest, url_for, "file", image_attrs)
+    else:  # a still: a tap opens its sharpest file, where a phone reader can zoom into a wide figure's small print
+        sharpest = url_for(name, roles_of(manifest, "file")[-1])
+        zoom = etree.SubElement(figure, "a", {"class": "figure-zoom", "href": sharpest,
+                                              "title": "Open the figure at full size"})
+        add_picture(zoom, name, manifest, url_for, "file", image_attrs)
     caption_el = etree.SubElement(figure, "figcaption")
     label = etree.SubElement(caption_el, "span", {"class": "figure-number"})
     label.text = f"Figure {number}."
