@@ -45,10 +45,9 @@ def steepest_step(breast_cancer):
     """Steps of one length from the logistic check point: along -grad (first order and exact) and along each -axis."""
     problem, w, r = logistic_problem(breast_cancer), np.asarray(LOGISTIC_CHECK_W, dtype=float), STEEPEST_STEP
     grad, loss_at_w = problem.grad(w), problem.loss(w)
-    downhill = -grad / np.linalg.norm(grad)
-    return {"steepest_step": {"w": w.tolist(), "length": r, "grad_norm": float(np.linalg.norm(grad)),
-                              "first_order": float(-r * np.linalg.norm(grad)),
-                              "along_gradient": float(problem.loss(w + r * downhill) - loss_at_w),
+    norm = float(np.linalg.norm(grad))
+    return {"steepest_step": {"w": w.tolist(), "length": r, "grad_norm": norm, "first_order": -r * norm,
+                              "along_gradient": float(problem.loss(w - r * grad / norm) - loss_at_w),
                               "along_axes": [float(problem.loss(w - r * e) - loss_at_w) for e in np.eye(len(w))]}}
 
 
