@@ -226,7 +226,8 @@ def test_sine_sliders_pick_precomputed_runs(real_site, open_page):
     assert j3 == 0 and src3 == f"figures/explore-sine-{i3}-{j3}.png"
     run = block["runs"][i3][j3]
     assert ("stays within" in text3) == (run["settled"] is not None)
-    assert page.evaluate(f"document.querySelector('{SINE} .explorer-view img').naturalWidth") > 0
+    # the new image loads (waited for: right after the click its src is set but the file may still be on its way)
+    page.wait_for_function(f"document.querySelector('{SINE} .explorer-view img').naturalWidth > 0", timeout=10_000)
     watch.assert_clean()
 
 
