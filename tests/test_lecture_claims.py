@@ -71,6 +71,19 @@ def test_second_guess_is_longer_but_turned_further_away_and_worse(results, logis
     assert accuracy[1] < accuracy[0] and loss(guesses[1]) > loss(guesses[0])
 
 
+# Exercise solution: "Scaled down to the first guess's length, the second guess has the loss ..., still above
+# [the first's]: that part of the gap is its direction. ... the greater length ... adds the larger part of the gap."
+def test_the_second_guess_loses_by_direction_and_more_by_length(results, logistic):
+    X, t, loss = logistic
+    first, second = (np.array(g["w"]) for g in results("logistic_guesses")["guesses"])
+    scaled = second / np.hypot(*second) * np.hypot(*first)
+    published = results("guess_directions")["guess_directions"]
+    assert published[1]["loss_at_first_length"] == pytest.approx(loss(scaled), rel=1e-9)
+    assert published[0]["loss_at_first_length"] == pytest.approx(loss(first), rel=1e-12)
+    direction_part, length_part = loss(scaled) - loss(first), loss(second) - loss(scaled)
+    assert 0 < direction_part < length_part
+
+
 # "quad_lr1 ... exactly the limit 2/lambda_max: not a stable learning rate but the first unstable one";
 # the theory table: "stability limit: stable for eta < 2/lambda_max (not at it)".
 def test_the_stability_limit_is_not_stable_and_just_below_it_is(results):

@@ -136,7 +136,7 @@ def test_momentum_stability_limit(results):
 def test_the_best_plain_step_on_the_bowl(results):
     """Plain descent's best rate on the bowl, and the heavy ball's, from the Hessian's eigenvalues (numpy)."""
     live = results("explore_live")["live"]
-    hessian = 2 * np.asarray(live["H"], dtype=float)            # f(w) = w^T H w has the Hessian 2H
+    hessian = 2 * np.asarray(live["A"], dtype=float)            # f(w) = w^T A w has the Hessian 2A
     low, high = np.linalg.eigvalsh(hessian)
     np.testing.assert_allclose(live["hessian_eigenvalues"], [low, high], rtol=1e-12)
     rate = lambda lr: max(abs(1 - lr * low), abs(1 - lr * high))

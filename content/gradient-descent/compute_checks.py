@@ -10,7 +10,7 @@ another way (tests/test_lecture_claims.py).
 import numpy as np
 
 from lecturekit.engine.registry import computation
-from lecturekit.numerics.losses import logistic_nll_hessian, sine_mse
+from lecturekit.numerics.losses import logistic_nll, logistic_nll_hessian, sine_mse
 from lecturekit.numerics.taylor import eigen_axes
 from .problems import quadratic_problem, sine_problem
 
@@ -23,16 +23,23 @@ def angle_degrees(u, v):
 
 
 @computation(into="logistic")
-def guess_directions(logistic_guesses, logistic_surface):
+def guess_directions(breast_cancer, logistic_guesses, logistic_surface):
     """How far each guess's direction is from the grid best's, and how long each weight vector is.
 
     Without a bias the decision boundary is the line through the origin at right
     angles to w, so the angle between two weight vectors is the angle between
-    their boundaries; the length of w only sharpens the probabilities.
+    their boundaries; the length of w only sharpens the probabilities. The loss
+    of each guess scaled to the first guess's length separates the two: what is
+    left of the difference is due to direction alone.
     """
+    X, t = breast_cancer["X"], breast_cancer["t"]
     best = logistic_surface["grid_best"]
-    return {"guess_directions": [{"w": g["w"], "angle_to_grid_best": angle_degrees(g["w"], best),
-                                  "norm": float(np.linalg.norm(g["w"]))} for g in logistic_guesses["guesses"]],
+    guesses = [np.asarray(g["w"], dtype=float) for g in logistic_guesses["guesses"]]
+    first_length = np.linalg.norm(guesses[0])
+    return {"guess_directions": [{"w": w.tolist(), "angle_to_grid_best": angle_degrees(w, best),
+                                  "norm": float(np.linalg.norm(w)),
+                                  "loss_at_first_length": float(logistic_nll(w * first_length / np.linalg.norm(w), X, t))}
+                                 for w in guesses],
             "grid_best_norm": float(np.linalg.norm(best))}
 
 

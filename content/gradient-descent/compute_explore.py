@@ -3,7 +3,7 @@ live explorer's data (the quadratic, its contours' frame and the map of the heav
 
 The strip: two grids of settings, each run with heavy-ball momentum (beta = 0 is
 plain gradient descent) at build time: the ill-conditioned quadratic
-f(w) = w^T H w, H = diag(0.1, 1), and the sine model. Each run's read-outs:
+f(w) = w^T A w, A = diag(0.1, 1), and the sine model. Each run's read-outs:
 
 - `settled`: the first step from which the distance to the minimizer w* stays
   below `steps_fraction` (1 %) of the starting distance to the end of the run
@@ -13,8 +13,8 @@ f(w) = w^T H w, H = diag(0.1, 1), and the sine model. Each run's read-outs:
 - `diverged`: the run ends farther from w* than it started, or overflows;
 - `final_loss`: the loss at the last point (null for a diverged run);
 - `predicted_rate`: the asymptotic contraction per step from the eigenvalues,
-  `momentum_rate(lams, lr, beta)` with lams the eigenvalues of H in
-  f(w) = w^T H w (the Hessian is 2H); for the sine model, H is half its Hessian at w*;
+  `momentum_rate(lams, lr, beta)` with lams the eigenvalues of A in
+  f(w) = w^T A w (the Hessian is 2A); for the sine model, A is half its Hessian at w*;
 - `measured_rate`: the contraction per step measured from the path, only where
   the run has one (`steady_rate`): null where it spirals or bounces.
 
@@ -170,7 +170,7 @@ def explore_sine(sine_dataset, sine_optimum):
     from the grid best (sine_optimum, section 6)."""
     loss, grad, _ = sine_problem(sine_dataset)
     optimum = sine_optimum["optimum"]
-    # near w* the loss is close to (w - w*)^T H (w - w*) + L(w*) with 2H its Hessian there
+    # near w* the loss is close to (w - w*)^T A (w - w*) + L(w*) with 2A its Hessian there
     lams = np.asarray(optimum["hessian_eigenvalues"]) / 2.0
     return {"sine": explore_grid("sine", loss, grad, np.asarray(optimum["w"]), lams)}
 
@@ -207,7 +207,7 @@ def explore_live():
     n_lr, n_beta = config["views"]["map"]["points"]
     lrs, betas = np.linspace(*live["lr_range"], n_lr), np.linspace(*live["beta_range"], n_beta)
     return {"live": {
-        "H": np.diag(lams).tolist(), "eigenvalues": lams.tolist(), "hessian_eigenvalues": (2 * lams).tolist(),
+        "A": np.diag(lams).tolist(), "eigenvalues": lams.tolist(), "hessian_eigenvalues": (2 * lams).tolist(),
         "w_star": [0.0, 0.0], "start": list(live["start"]), "lr": live["lr"], "beta": live["beta"],
         "lr_range": list(live["lr_range"]), "beta_range": list(live["beta_range"]),
         "epochs": config["epochs"], "eps": config["eps"], "steps_fraction": config["steps_fraction"],

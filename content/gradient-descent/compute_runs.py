@@ -42,7 +42,7 @@ PARABOLA_RANGE = (-10.0, 10.0)
 
 @computation(into="quadratic")
 def quadratic_surface():
-    """f(w) = w^T H w on the spec's 30x30 grid over [-5, 5]^2, with its contour levels 0 to 20 in steps of 0.5."""
+    """f(w) = w^T A w on the spec's 30x30 grid over [-5, 5]^2, with its contour levels 0 to 20 in steps of 0.5."""
     loss = quadratic_problem().loss
     W1, W2 = weight_grid(*QUADRATIC_BOX, 30)
     return {"grid": {"box": [list(b) for b in QUADRATIC_BOX], "points": 30, "W1": W1, "W2": W2,

@@ -25,7 +25,7 @@ GIF_MARGINS = {"contours": (0.08, _BOTTOM, 0.84, _TOP, 0.2), "curve": (0.085, _B
                "square": (0.09, _BOTTOM, _SQUARE_RIGHT, _TOP, 0.2)}
 GIF_COLORBAR = {"contours": (0.875, 0.145, 0.025, 0.72), "square": (_SQUARE_RIGHT + 0.04, 0.145, 0.029, 0.72)}
 PROBLEM_NAMES = {"logistic": "the logistic loss", "sine": "the sine loss",
-                 "quadratic": r"the quadratic $\mathbf{w}^\top H \mathbf{w}$", "parabola": "$x^2 + 1$"}
+                 "quadratic": r"the quadratic $\mathbf{w}^\top A \mathbf{w}$", "parabola": "$w^2 + 1$"}
 
 
 def frame_kind(problem):
@@ -52,8 +52,8 @@ def _animation_background(problem, landscapes):
     ax = fig.add_subplot()
     if problem == "parabola":
         x, f = landscapes["parabola"]["x"], landscapes["parabola"]["f"]
-        ax.plot(x, f, color="C0", label="$f(x) = x^2 + 1$")
-        ax.set(xlabel="$x$", ylabel="$f(x)$", xlim=(x.min(), x.max()), ylim=(-5, f.max() * 1.08))
+        ax.plot(x, f, color="C0", label="$f(w) = w^2 + 1$")
+        ax.set(xlabel="$w$", ylabel="$f(w)$", xlim=(x.min(), x.max()), ylim=(-5, f.max() * 1.08))
         return fig, ax
     grid = landscapes[problem]["grid"]
     draw_contours(ax, grid["W1"], grid["W2"], grid["L"], levels=grid.get("levels"),

@@ -143,17 +143,17 @@ def parabola_diverge_path(parabola_divergence, parabola_curve):
     parabola, curve = parabola_divergence, parabola_curve
     fig = new_figure(7.0, 3.0)
     ax_curve, ax_growth = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
-    ax_curve.plot(curve["x"], curve["f"], color="C0", label="$f(x) = x^2 + 1$")
+    ax_curve.plot(curve["x"], curve["f"], color="C0", label="$f(w) = w^2 + 1$")
     ax_curve.plot(parabola["x"], parabola["losses"], "-o", color=PATH_COLOR, markersize=3.5, linewidth=1.2,
                   label=f"path, lr {parabola['lr']:g}")
     mark_points(ax_curve, [("minimum", (0.0, 1.0))])
-    ax_curve.set(xlabel="$x$", ylabel="$f(x)$", ylim=(-5, curve["f"].max() * 1.08))
+    ax_curve.set(xlabel="$w$", ylabel="$f(w)$", ylim=(-5, curve["f"].max() * 1.08))
     ax_curve.legend(loc="upper center", fontsize=7)
     ax_growth.semilogy(parabola["k"], np.abs(parabola["x"]), "o", color=PATH_COLOR, markersize=4,
-                       label="$|x_k|$ from the run")
+                       label="$|w_k|$ from the run")
     ax_growth.semilogy(parabola["k"], np.abs(parabola["closed_form"]), "-", color="0.3", linewidth=1,
-                       label=f"$|x_0|\\,|1 - 2\\,\\mathrm{{lr}}|^k$, factor {parabola['factor']:.2f}")
-    ax_growth.set(xlabel="step $k$", ylabel="$|x_k|$ (log scale)")
+                       label=f"$|w_0|\\,|1 - 2\\,\\mathrm{{lr}}|^k$, factor {parabola['factor']:.2f}")
+    ax_growth.set(xlabel="step $k$", ylabel="$|w_k|$ (log scale)")
     ax_growth.yaxis.set_major_formatter("{x:g}")
     ax_growth.yaxis.set_minor_formatter("{x:g}")
     ax_growth.legend(loc="upper left", fontsize=7)

@@ -112,7 +112,7 @@ def _live_frame(view):
 
 @figure
 def explore_live_contours(explore_live):
-    """The live explorer's background: the ellipses of w^T H w; the path, the start and the minimum
+    """The live explorer's background: the ellipses of w^T A w; the path, the start and the minimum
     (above the path's end) are drawn over it in the browser. The box is square on a square axes, so the ellipses keep their shape."""
     live = explore_live["live"]
     fig, ax = _live_frame(live["views"]["contours"])

@@ -32,9 +32,9 @@ def sgd_noise(sgd):
     rows = sgd["variance"]
     n, sigma2 = sgd["n_samples"], sgd["sigma2"]
     B = np.arange(1, 301)
-    ax.loglog(B, sigma2 / B, ":", color="0.45", linewidth=1.2, label=r"$\sigma^2 / B$ (with replacement)")
+    ax.loglog(B, sigma2 / B, ":", color="0.45", linewidth=1.2, label=r"$S / B$ (with replacement)")
     ax.loglog(B, sigma2 / B * (n - B) / (n - 1), "-", color=RUN_COLORS["sgd_b32"], linewidth=1.4,
-              label=r"prediction $\frac{\sigma^2}{B}\,\frac{N - B}{N - 1}$ (without)")
+              label=r"prediction $\frac{S}{B}\,\frac{N - B}{N - 1}$ (without)")
     sizes = [r["batch_size"] for r in rows]
     ax.errorbar(sizes, [r["measured"] for r in rows], yerr=[2 * r["standard_error"] for r in rows], fmt="o",
                 color=RUN_COLORS["sgd_b1"], markersize=6, capsize=3, zorder=5,

@@ -10,7 +10,7 @@ import numpy as np
 from lecturekit.numerics.losses import (logistic_nll, logistic_nll_grad, logistic_nll_hessian, sine_mse,
                                         sine_mse_grad, sine_mse_hessian)
 
-QUADRATIC_LAMS = np.array([0.1, 1.0])   # f(w) = w^T H w, H = diag(0.1, 1)
+QUADRATIC_LAMS = np.array([0.1, 1.0])   # f(w) = w^T A w, A = diag(0.1, 1)
 
 
 class Problem(NamedTuple):

@@ -1,6 +1,6 @@
-"""Theory of gradient descent on the quadratic f(w) = w^T H w, H = diag(lams).
+"""Theory of gradient descent on the quadratic f(w) = w^T A w, A = diag(lams).
 
-The gradient is 2 H w, so along eigen-direction i gradient descent multiplies the
+The gradient is 2 A w, so along eigen-direction i gradient descent multiplies the
 coordinate by (1 - 2 lr lam_i) each step: the curvature GD sees is 2 lam_i.
 All eigenvalues are assumed positive (a bowl).
 """

@@ -34,7 +34,7 @@ def explore_code(lecture):
 
 def python_path(live, start, lr, beta):
     """The run the lecture's Python code makes: descent_path for beta = 0, momentum_path otherwise."""
-    H = np.array(live["H"])
+    H = np.array(live["A"])
     grad = lambda w: 2 * H @ w
     if beta == 0:
         return descent_path(grad, np.array(start, dtype=float), lr, live["epochs"], live["eps"])
@@ -67,7 +67,7 @@ def test_javascript_iteration_and_read_outs_match_python(real_site, open_page, e
             const x = window.lectureExplorer, path = x.heavyBall(H, start, lr, beta, epochs, eps), e = x.distances(path, wStar);
             return {path, settled: x.settledStep(e, fraction), firstClose: x.firstCloseStep(e, fraction),
                     rate: x.steadyRate(path, wStar, tolerance, minSteps), predicted: x.predictedRate(lams, lr, beta)};
-        }""", [live["H"], list(start), lr, beta, live["epochs"], live["eps"], live["w_star"], live["steps_fraction"],
+        }""", [live["A"], list(start), lr, beta, live["epochs"], live["eps"], live["w_star"], live["steps_fraction"],
                live["rate_tolerance"], live["rate_min_steps"], live["eigenvalues"]])
         path = python_path(live, start, lr, beta)
         assert_same_path(js["path"], path)

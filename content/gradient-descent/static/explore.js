@@ -6,7 +6,7 @@
 // - [data-explorer]: two stepped sliders that pick one of the strip's precomputed runs.
 "use strict";
 
-// The loop of lecturekit.numerics.descent.momentum_path on f(w) = w^T H w (gradient 2 H w);
+// The loop of lecturekit.numerics.descent.momentum_path on f(w) = w^T A w (gradient 2 A w);
 // beta = 0 is descent_path. Stops after a step shorter than eps, or at the first non-finite point.
 function heavyBall(H, start, lr, beta, epochs, eps) {
   let w = start.slice(), v = w.map(() => 0);
@@ -151,7 +151,7 @@ function liveExplorer(box) {
   }
 
   function update() {
-    state.path = heavyBall(data.H, state.start, state.lr, state.beta, data.epochs, data.eps);
+    state.path = heavyBall(data.A, state.start, state.lr, state.beta, data.epochs, data.eps);
     const far = state.path.findIndex((w) => !w.every((x) => Math.abs(x) < 1e3));  // beyond it nothing shows
     const finite = far < 0 ? state.path : state.path.slice(0, far + 1).filter((w) => w.every(Number.isFinite));
     path.setAttribute("points", finite.map((w) => contours.toPx(...w).join(",")).join(" "));
