@@ -11,15 +11,16 @@ module stays cheap for a warm build.
 from __future__ import annotations
 
 import io
+import itertools
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..files import atomic_write_bytes
-from .blit import blit_frames
+from .blit import blit_frame_views
 from .clipping import check_edges
-from .gif_palette import quantize_frames, shared_palette
+from .gif_palette import FrameQuantizer, shared_palette
 
 _FAR = 10             # path segments are cut this many view sizes outside the view
 
@@ -204,6 +205,17 @@ def _off_view(point, xlim, ylim):
 
 def render_frames(anim) -> list:
     """RGBA arrays (height, width, 4): the path growing over the background (see module docstring)."""
+    return [frame.copy() for frame in frame_views(anim)]
+
+
+def frame_views(anim, order=None):
+    """Yield the frames (in `order`, a list of frame numbers, if given) as views valid until the next one."""
+    fig, dynamic, updates = _frame_updates(anim)
+    return blit_frame_views(fig, dynamic, updates if order is None else [updates[i] for i in order], fig.dpi)
+
+
+def _frame_updates(anim):
+    """(figure, moving artists, one update per frame): the background is set up and the artists placed."""
     path, losses = _validate(anim)
     indices = frame_indices(len(path), anim.max_frames)
     fig, ax = anim.figure, anim.ax
@@ -261,8 +273,7 @@ def render_frames(anim) -> list:
 
     # The background is drawn once; each frame redraws only the path, its head and the label's text.
     # The marks go over the path, so it never hides them, and under its head, which shows where the run is now.
-    return blit_frames(fig, [line, *anim.marks, head, text], [show(k, label) for k, label in zip(indices, labels)],
-                       fig.dpi)
+    return fig, [line, *anim.marks, head, text], [show(k, label) for k, label in zip(indices, labels)]
 
 
 def _artist_colours(anim):
@@ -283,12 +294,9 @@ def animation_files(anim, frame_ms=120, hold_ms=1500) -> tuple:
     are byte-identical across runs.  The figure is closed afterwards.
     """
     try:
-        frames = render_frames(anim)
+        quantized = _quantized_frames(anim)
     finally:
         _close(anim.figure)
-    for k, frame in enumerate(frames):
-        check_edges(frame, f"frame {k} of the animation")
-    quantized = quantize_frames(frames, shared_palette(frames, keep=_artist_colours(anim)))
     durations = [int(frame_ms)] * (len(quantized) - 1) + [int(hold_ms)]
     gif = io.BytesIO()
     quantized[0].save(gif, format="GIF", save_all=True, append_images=quantized[1:],
@@ -297,6 +305,26 @@ def animation_files(anim, frame_ms=120, hold_ms=1500) -> tuple:
     # The GIF's own last frame; Pillow writes no Software/time chunks: deterministic bytes.
     quantized[-1].save(poster, format="PNG", compress_level=7)
     return len(quantized), quantized[0].size, gif.getvalue(), poster.getvalue()
+
+
+def _quantized_frames(anim):
+    """The frames on their shared palette, quantized as they are drawn: only two are held as RGBA.
+
+    The palette is made from the first and the last frame, so those two are drawn
+    first; every other frame is quantized while it is still the canvas's buffer.
+    Holding all the 2x frames instead cost a second of system time per build.
+    """
+    count = len(frame_indices(len(anim.path), anim.max_frames))
+    order = [0, count - 1, *range(1, count - 1)] if count > 1 else [0]
+    views = frame_views(anim, order)
+    first = next(views).copy()
+    last = next(views).copy() if count > 1 else first
+    quantize = FrameQuantizer(shared_palette([first, last] if count > 1 else [first], keep=_artist_colours(anim)))
+    quantized = []
+    for k, frame in enumerate(itertools.chain([first], views, [last] if count > 1 else [])):
+        check_edges(frame, f"frame {k} of the animation")
+        quantized.append(quantize(frame))
+    return quantized
 
 
 def write_animation(anim, gif_path, poster_path, frame_ms=120, hold_ms=1500) -> tuple:

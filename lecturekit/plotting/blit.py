@@ -14,6 +14,15 @@ import numpy as np
 
 def blit_frames(fig, dynamic, updates, dpi):
     """One (height, width, 4) RGBA uint8 array per update: `update()` sets the data of the `dynamic` artists."""
+    return [frame.copy() for frame in blit_frame_views(fig, dynamic, updates, dpi)]
+
+
+def blit_frame_views(fig, dynamic, updates, dpi):
+    """Yield each update's frame as a view of the canvas buffer, valid only until the next one is drawn.
+
+    A consumer that uses each frame at once (an animation quantizing it) holds
+    one frame instead of all of them: an animation's 40 frames at 2x are 200 MB.
+    """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     fig.set_dpi(dpi)
     canvas = FigureCanvasAgg(fig)
@@ -22,19 +31,17 @@ def blit_frames(fig, dynamic, updates, dpi):
     canvas.draw()
     background = canvas.copy_from_bbox(fig.bbox)
     stamps = {artist: stamp for artist in dynamic if (stamp := TextStamp.of(artist, canvas.get_renderer()))}
-    frames = []
     for update in updates:
         update()
         canvas.restore_region(background)
         for artist in dynamic:
             if artist not in stamps or not stamps[artist].can_set(artist.get_text()):
                 fig.draw_artist(artist)
-        frame = np.array(canvas.buffer_rgba())  # a copy: the buffer is reused
+        frame = np.asarray(canvas.buffer_rgba())  # the canvas's own buffer: the next frame overwrites it
         for artist, stamp in stamps.items():
             if artist.get_visible() and stamp.can_set(artist.get_text()):
                 stamp.set(frame, artist.get_text())
-        frames.append(frame)
-    return frames
+        yield frame
 
 
 def blit_images(fig, dynamic, updates, dpi):

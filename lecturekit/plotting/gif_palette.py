@@ -52,39 +52,48 @@ def shared_palette(frames, keep=()) -> np.ndarray:
 
 
 def quantize_frames(frames, colours) -> list:
-    """Map every pixel to its nearest palette colour, exactly, without dithering.
+    """Every frame mapped onto the palette `colours` (see FrameQuantizer)."""
+    quantize = FrameQuantizer(colours)
+    return [quantize(frame) for frame in frames]
+
+
+class FrameQuantizer:
+    """Maps each pixel of a sequence of frames to its nearest palette colour, exactly, without dithering.
 
     Image.quantize(palette=...) looks colours up through a coarse 5-6-5-bit cache and
     so may map pure white to an off-white entry; here each distinct colour is matched
-    once against the palette. Frames of an animation differ from the first only where
-    the path and its label moved, so only those pixels are looked up again.
+    once against the palette. A frame of an animation differs from the one before
+    only where the path grew and the label changed, so only those pixels are
+    looked up again. Frames may be views that the caller overwrites afterwards.
     """
-    from PIL import Image  # imported here: a warm build never draws
-    pal = colours.astype(np.int32)
-    lut = np.full(1 << 24, 255, dtype=np.uint8)  # packed colour -> palette index; 255: not looked up yet
 
-    def lookup(values):
+    def __init__(self, colours):
+        self.palette, self.flat_palette = colours.astype(np.int32), colours.ravel().tolist()
+        self.lut = np.full(1 << 24, 255, dtype=np.uint8)  # packed colour -> palette index; 255: not looked up yet
+        self.previous = self.index = None
+
+    def lookup(self, values):
         """Palette index of packed colours (first entry on ties)."""
+        lut = self.lut
         missing = np.unique(values[lut[values] == 255])
         for start in range(0, len(missing), 8192):  # bounded memory for many distinct colours
             chunk = missing[start : start + 8192]
             rgb = np.stack([chunk & 255, (chunk >> 8) & 255, (chunk >> 16) & 255], axis=1).astype(np.int32)
-            lut[chunk] = np.argmin(((rgb[:, None, :] - pal[None, :, :]) ** 2).sum(axis=2), axis=1)
+            lut[chunk] = np.argmin(((rgb[:, None, :] - self.palette[None, :, :]) ** 2).sum(axis=2), axis=1)
         return lut[values]
 
-    # Whole RGBA words are compared (a view, no copy); only the changed pixels are masked to RGB.
-    first = frames[0].view("<u4")[..., 0]
-    base = lookup(first & 0xFFFFFF)
-    flat_palette = colours.ravel().tolist()
-    height, width = first.shape
-    out = []
-    for frame in frames:
-        values = frame.view("<u4")[..., 0]
-        changed = values != first
-        index = base.copy()
-        if changed.any():
-            index[changed] = lookup(values[changed] & 0xFFFFFF)
-        image = Image.frombytes("P", (width, height), index.tobytes())
-        image.putpalette(flat_palette)
-        out.append(image)
-    return out
+    def __call__(self, frame):
+        """The frame as a "P" image on the palette."""
+        from PIL import Image  # imported here: a warm build never draws
+        values = frame.view("<u4")[..., 0]  # whole RGBA words are compared (a view, no copy)
+        if self.index is None or values.shape != self.previous.shape:
+            self.index = self.lookup(values & 0xFFFFFF)
+        else:
+            changed = values != self.previous
+            if changed.any():
+                self.index[changed] = self.lookup(values[changed] & 0xFFFFFF)
+        self.previous = values.copy()
+        height, width = values.shape
+        image = Image.frombytes("P", (width, height), self.index.tobytes())
+        image.putpalette(self.flat_palette)
+        return image
