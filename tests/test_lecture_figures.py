@@ -331,7 +331,7 @@ def test_guess_figures_single_out_exactly_the_misclassified_points(lecture, resu
 def test_the_bowls_axes_name_its_hessians_eigenvalues(lecture, results):
     """The page's λ is an eigenvalue of the Hessian 2A, not of A: the axis labels say the same numbers."""
     fig = draw(lecture, results, "quadratic-paths")
-    problem_hessian = 2 * np.diag(np.asarray(results("explore_live")["live"]["H"], dtype=float).diagonal())
+    problem_hessian = 2 * np.diag(np.asarray(results("explore_live")["live"]["A"], dtype=float).diagonal())
     low, high = np.linalg.eigvalsh(problem_hessian)
     for ax in [ax for ax in fig.axes if ax.get_xlabel()]:
         assert ax.get_xlabel() == f"$w_1$ ($\\lambda_1 = {low:.2g}$)"
