@@ -35,11 +35,10 @@ def guess_directions(breast_cancer, logistic_guesses, logistic_surface):
     X, t = breast_cancer["X"], breast_cancer["t"]
     best = logistic_surface["grid_best"]
     guesses = [np.asarray(g["w"], dtype=float) for g in logistic_guesses["guesses"]]
-    first_length = np.linalg.norm(guesses[0])
-    return {"guess_directions": [{"w": w.tolist(), "angle_to_grid_best": angle_degrees(w, best),
-                                  "norm": float(np.linalg.norm(w)),
-                                  "loss_at_first_length": float(logistic_nll(w * first_length / np.linalg.norm(w), X, t))}
-                                 for w in guesses],
+    norms = [float(np.linalg.norm(w)) for w in guesses]
+    return {"guess_directions": [{"w": w.tolist(), "angle_to_grid_best": angle_degrees(w, best), "norm": norm,
+                                  "loss_at_first_length": float(logistic_nll(w * (norms[0] / norm), X, t))}
+                                 for w, norm in zip(guesses, norms)],
             "grid_best_norm": float(np.linalg.norm(best))}
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..files import atomic_write_bytes
-from .blit import blit_frame_views
+from .blit import blit_frame_views, blit_frames
 from .clipping import check_edges
 from .gif_palette import FrameQuantizer, shared_palette
 
@@ -205,13 +205,8 @@ def _off_view(point, xlim, ylim):
 
 def render_frames(anim) -> list:
     """RGBA arrays (height, width, 4): the path growing over the background (see module docstring)."""
-    return [frame.copy() for frame in frame_views(anim)]
-
-
-def frame_views(anim, order=None):
-    """Yield the frames (in `order`, a list of frame numbers, if given) as views valid until the next one."""
     fig, dynamic, updates = _frame_updates(anim)
-    return blit_frame_views(fig, dynamic, updates if order is None else [updates[i] for i in order], fig.dpi)
+    return blit_frames(fig, dynamic, updates, fig.dpi)
 
 
 def _frame_updates(anim):
@@ -314,14 +309,12 @@ def _quantized_frames(anim):
     first; every other frame is quantized while it is still the canvas's buffer.
     Holding all the 2x frames instead cost a second of system time per build.
     """
-    count = len(frame_indices(len(anim.path), anim.max_frames))
-    order = [0, count - 1, *range(1, count - 1)] if count > 1 else [0]
-    views = frame_views(anim, order)
-    first = next(views).copy()
-    last = next(views).copy() if count > 1 else first
-    quantize = FrameQuantizer(shared_palette([first, last] if count > 1 else [first], keep=_artist_colours(anim)))
+    fig, dynamic, updates = _frame_updates(anim)
+    views = blit_frame_views(fig, dynamic, [updates[0], updates[-1], *updates[1:-1]], fig.dpi)
+    first, last = next(views).copy(), next(views).copy()
+    quantize = FrameQuantizer(shared_palette([first, last], keep=_artist_colours(anim)))
     quantized = []
-    for k, frame in enumerate(itertools.chain([first], views, [last] if count > 1 else [])):
+    for k, frame in enumerate(itertools.islice(itertools.chain([first], views, [last]), len(updates))):
         check_edges(frame, f"frame {k} of the animation")
         quantized.append(quantize(frame))
     return quantized

@@ -47,7 +47,8 @@ def blit_frame_views(fig, dynamic, updates, dpi):
 def blit_images(fig, dynamic, updates, dpi):
     """The same as RGB PIL images, for figure functions that return images."""
     from PIL import Image
-    return [Image.fromarray(frame[..., :3]) for frame in blit_frames(fig, dynamic, updates, dpi)]
+    # Image.fromarray copies the strided RGB view, so the canvas's buffer can be drawn over next.
+    return [Image.fromarray(frame[..., :3]) for frame in blit_frame_views(fig, dynamic, updates, dpi)]
 
 
 class TextStamp:

@@ -51,12 +51,6 @@ def shared_palette(frames, keep=()) -> np.ndarray:
     return np.concatenate([fixed, rest]).astype(np.uint8)
 
 
-def quantize_frames(frames, colours) -> list:
-    """Every frame mapped onto the palette `colours` (see FrameQuantizer)."""
-    quantize = FrameQuantizer(colours)
-    return [quantize(frame) for frame in frames]
-
-
 class FrameQuantizer:
     """Maps each pixel of a sequence of frames to its nearest palette colour, exactly, without dithering.
 
@@ -86,7 +80,7 @@ class FrameQuantizer:
         """The frame as a "P" image on the palette."""
         from PIL import Image  # imported here: a warm build never draws
         values = frame.view("<u4")[..., 0]  # whole RGBA words are compared (a view, no copy)
-        if self.index is None or values.shape != self.previous.shape:
+        if self.index is None:
             self.index = self.lookup(values & 0xFFFFFF)
         else:
             changed = values != self.previous
