@@ -74,6 +74,16 @@ def test_an_edge_blended_into_white_fades_into_the_dark_page():
     assert close(dark[2], 0.3 * line + 0.7 * np.array(rgb(DARK_BACKGROUND)), 4)
 
 
+def test_a_grey_beside_a_dark_coloured_edge_is_a_grey():
+    """A grey contour line in a figure that also holds a path's dark red edge: the grey is within rounding of
+    a blend of that red with white, but shows no hue, so it swaps as a grey (it once became near the page)."""
+    grey, dark_red = [166, 166, 166], [40, 4, 18]
+    alone = dark_colours(as_entries([grey]))[0]
+    beside = dark_colours(as_entries([[255, 255, 255], dark_red, grey]))[2]
+    assert close(beside, alone), f"{beside} is not the grey's own dark colour {alone}"
+    assert np.abs(beside.astype(int) - rgb(DARK_BACKGROUND)).max() > 60, "the line must stand out from the page"
+
+
 def test_inside_opaque_is_far_from_the_background():
     alpha = np.zeros((20, 20), np.uint8)
     alpha[2:18, 2:18] = 255

@@ -126,6 +126,18 @@ def test_img_in_raw_html_is_an_error_not_a_broken_image(tmp_path):
     assert error.path.name == "lecture.md" and error.line == FIGURE_LINE + 2 and "raw HTML" in str(error)
 
 
+def test_raw_html_image_of_a_figure_gets_its_dark_file_and_one_of_no_figure_fails_at_its_line(tmp_path):
+    raw = '\n<p class="strip"><img src="figures/parabola.png" alt="The parabola again."></p>\n'
+    write_lecture(tmp_path, lecture=LECTURE + raw)
+    build.build(**build_args(tmp_path))
+    page = (tmp_path / "site" / "tiny" / "index.html").read_text()
+    strip = page[page.index('<p class="strip">'):]
+    assert strip.startswith('<p class="strip"><picture><source media="screen and (prefers-color-scheme: dark)"')
+    assert "figures/parabola.dark.png" in strip.split("</picture>")[0]
+    error = failing_build(tmp_path, lecture=LECTURE + raw.replace("parabola.png", "parabla.png"))
+    assert error.path.name == "lecture.md" and error.line == FIGURE_LINE + 2 and "figures/parabla.png" in str(error)
+
+
 def test_figure_on_the_home_page_is_an_error(tmp_path):
     index = "---\ntitle: Test Course\n---\nA course.\n\n![A parabola.](fig:parabola)\n"
     error = failing_build(tmp_path, index=index)

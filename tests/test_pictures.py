@@ -1,7 +1,9 @@
 """A figure's <picture> (lecturekit/engine/pictures.py, markup.figure_element): srcset, sizes, schemes, motion."""
 from lecturekit.engine.markup import figure_element
 from lecturekit.engine.pages import figure_site_files, figure_url
-from lecturekit.engine.pictures import DARK, REDUCED_MOTION, SIZES
+import pytest
+
+from lecturekit.engine.pictures import DARK, REDUCED_MOTION, SIZES, raw_figure_pictures
 
 STILL = {"files": {"file": "a1.png", "file@2x": "a2.png", "file.dark": "a3.png", "file.dark@2x": "a4.png"},
          "width": 700, "height": 300,
@@ -84,3 +86,23 @@ def test_the_markup_serializes_as_html():
     assert html.startswith('<figure class="figure" id="fig-loss"><a class="figure-zoom" href="figures/loss@2x.png" '
                            'title="Open the figure at full size"><picture><source') and "</picture>" in html
     assert "</source>" not in html and "</img>" not in html, "void elements are not closed in HTML"
+
+
+def test_an_authors_raw_image_of_a_figure_gets_its_dark_and_dense_files():
+    """Raw HTML (an explorer's strip) names a figure's light file; the page offers what a Markdown figure gets."""
+    manifests = {"loss": STILL, "run": MOVING}
+    html = raw_figure_pictures('<p><img class="x" src="figures/loss.png" alt="a &gt; b, \'q\'" width="350"> and '
+                               "<img src='figures/run.gif' alt=\"moving > still\"></p>", manifests,
+                               figure_url(manifests))
+    assert html.count("<picture>") == 2 and html.count("<img") == 2
+    assert f'<source media="{DARK}"' in html and "figures/loss.dark@2x.png 1400w" in html
+    assert 'class="x"' in html and 'width="350"' in html and "a &gt; b, 'q'" in html, html
+    assert f'media="{REDUCED_MOTION}"' in html and "figures/run-poster.dark.png" in html, "motion's still kept"
+
+
+def test_a_raw_image_of_no_figure_file_is_an_error_and_other_images_are_left_alone():
+    manifests = {"loss": STILL}
+    untouched = '<img src="static/logo.png" alt="logo"><img src="figures/loss@2x.png" alt="2x">'
+    assert raw_figure_pictures(untouched, manifests, figure_url(manifests)) == untouched
+    with pytest.raises(KeyError, match="figures/los.png"):
+        raw_figure_pictures('<img src="figures/los.png" alt="typo">', manifests, figure_url(manifests))

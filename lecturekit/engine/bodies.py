@@ -16,7 +16,7 @@ from .lectures import load_code
 from .macros import NO_MACROS
 from .markup import check_figure_references, check_no_figure_left, fill_figures, mark_figures, markdown_to_html
 from .mathtokens import protect_math, restore_math
-from .pictures import role_base
+from .pictures import raw_figure_pictures, role_base
 from .prose import EmptyInFormula, guard_formulas, render_prose
 
 
@@ -42,6 +42,15 @@ def figure_url(manifests):
     return url_for
 
 
+def line_with(path, text):
+    """The first line of the file at `path` holding `text` (None if Jinja wrote it)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, AttributeError, UnicodeDecodeError):
+        return None
+    return next((number for number, line in enumerate(lines, 1) if text in line), None)
+
+
 @dataclass
 class Body:
     """A page body as far as it goes without its figures: HTML with a slot per figure and a token per formula."""
@@ -61,7 +70,14 @@ class Body:
 
         `labels`: label -> (text, page, anchor) of every page of the lecture; `here` is this page.
         """
-        html = fill_figures(self.html, self.figures, manifests, figure_url(manifests), self.path)
+        url_for = figure_url(manifests)
+        try:
+            html = raw_figure_pictures(self.html, manifests, url_for)
+        except KeyError as missing:
+            raise BuildError(f"raw HTML shows {missing.args[0]}, a file no figure makes (a figure's light file is "
+                             "figures/<name>.png, or .gif for an animation)", self.path,
+                             line_with(self.path, missing.args[0])) from None
+        html = fill_figures(html, self.figures, manifests, url_for, self.path)
         html = restore_math(html, self.formulas)
         check_no_figure_left(html, self.path, self.figure_lines)  # never a broken image
         return link_references(html, self.citations, labels or {}, here, self.path)

@@ -62,3 +62,41 @@ def add_picture(parent, name, manifest, url_for, base, image_attrs, still=None, 
                                       "srcset": srcset(name, manifest, url_for, roles_of(manifest, base)),
                                       **image_attrs})
     return picture
+
+
+# An <img> tag in an author's raw HTML, quoted attribute values kept whole (an alt may hold ">").
+_IMAGE_TAG = re.compile(r"""<img\b(?:[^>"']|"[^"]*"|'[^']*')*>""", re.I)
+_ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+))?""")
+_FIGURE_FILE = re.compile(r"figures/([\w-]+)\.(?:png|gif)")
+
+
+def raw_figure_pictures(html, manifests, url_for):
+    """`html` with each raw <img src="figures/<name>.png"> of a figure made that figure's <picture>.
+
+    An author's own HTML (an explorer's strip of runs) names a figure's light file; the reader gets
+    what a Markdown figure gives: the dark scheme's file in the dark, the denser one on a dense
+    screen. Another address under figures/ that no figure's file has raises KeyError with the
+    address: it would be a broken image.
+    """
+    import html as entities
+    import xml.etree.ElementTree as etree
+
+    from markdown.serializers import to_html_string
+
+    def picture(match):
+        attributes = {name.lower(): entities.unescape(value[1:-1] if value[:1] in "\"'" else value)
+                      for name, value in _ATTRIBUTE.findall(match.group(0)[len("<img"):-1])}
+        src = attributes.get("src", "")
+        address = _FIGURE_FILE.fullmatch(src)
+        if address is None or address.group(1) not in manifests:
+            if src.startswith("figures/") and src not in {url_for(name, role) for name in manifests
+                                                          for role in manifests[name]["files"]}:
+                raise KeyError(src)
+            return match.group(0)
+        name = address.group(1)
+        manifest, holder = manifests[name], etree.Element("div")
+        attributes.pop("src")
+        still = "poster" if "poster" in manifest["files"] else None
+        add_picture(holder, name, manifest, url_for, "file", attributes, still=still)
+        return to_html_string(holder[0])
+    return _IMAGE_TAG.sub(picture, html)

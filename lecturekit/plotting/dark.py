@@ -67,8 +67,11 @@ def white_blends(colour, tolerance=6 / 255):
     residual = np.sqrt(np.maximum(norm[:, None] - 2 * share * dot + share ** 2 * norm[None, :], 0) / 3)
     value = colour.max(axis=1)
     saturation = (value - colour.min(axis=1)) / np.maximum(value, DIM)
+    # A grey is no blend: a coloured entry blended with white shows its hue, and one within `tolerance`
+    # of a dark red's blend (a contour line beside a path's dark edge) is a neutral of its own, and swaps as one.
+    hued = (colour.max(axis=1) - colour.min(axis=1)) > tolerance
     valid = (share > 0.05) & (share < 0.85) & (residual < tolerance) & \
-        (saturation[None, :] > saturation[:, None] + 0.1)
+        (saturation[None, :] > saturation[:, None] + 0.1) & hued[:, None]
     residual = np.where(valid, residual, np.inf)
     of = np.argmin(residual, axis=1)
     blended = np.isfinite(residual[np.arange(len(colour)), of])

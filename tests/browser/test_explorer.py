@@ -231,6 +231,27 @@ def test_sine_sliders_pick_precomputed_runs(real_site, open_page):
     watch.assert_clean()
 
 
+DARK_SOURCES = """(selector) => [...document.querySelectorAll(selector)].filter(i => i.offsetParent)
+                                  .map(i => i.complete && i.naturalWidth > 0 ? i.currentSrc : 'not loaded: ' + i.src)"""
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_in_the_dark_every_explorer_image_is_its_dark_file(real_site, open_page, javascript):
+    """The explorers' images are raw HTML in the lecture: each still gets its figure's dark twin (no white card),
+    the stepped explorer's too after a slider moves, and the strips a page without JavaScript shows."""
+    page, watch = open_page(real_site.url(PAGE) + LIVE, scheme="dark", javascript=javascript)
+    if javascript:
+        page.locator(SINE).locator("input[data-axis=lr]").focus()
+        page.keyboard.press("ArrowRight")
+    page.evaluate("document.querySelectorAll('.explorer img').forEach(i => { i.loading = 'eager'; })")
+    page.wait_for_function(f"({DARK_SOURCES})('.explorer img').every(s => !s.startsWith('not loaded'))",
+                           timeout=20_000)
+    shown = page.evaluate(DARK_SOURCES, ".explorer img")
+    assert len(shown) >= (4 if javascript else 20), shown
+    assert all(".dark" in src.rsplit("/", 1)[-1] for src in shown), [s for s in shown if ".dark" not in s]
+    watch.assert_clean()
+
+
 def test_without_javascript_every_run_is_in_a_static_strip(real_site, open_page):
     explore = explore_results(real_site)
     page, watch = open_page(real_site.url(PAGE) + LIVE, javascript=False)

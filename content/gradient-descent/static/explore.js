@@ -1,18 +1,18 @@
 // The explorer (section 8), in two kinds. Without JavaScript each shows its static strip of
 // runs computed at build time; this script hides the strip and shows the controls.
 // - [data-explorer-live]: the heavy ball on a quadratic, run here at every move of a control.
-//   Everything it knows (H, the ranges, the optimum, where each image's axes are) is the JSON
+//   Everything it knows (A, the ranges, the optimum, where each image's axes are) is the JSON
 //   the build put in that attribute (compute_explore.explore_live).
 // - [data-explorer]: two stepped sliders that pick one of the strip's precomputed runs.
 "use strict";
 
 // The loop of lecturekit.numerics.descent.momentum_path on f(w) = w^T A w (gradient 2 A w);
 // beta = 0 is descent_path. Stops after a step shorter than eps, or at the first non-finite point.
-function heavyBall(H, start, lr, beta, epochs, eps) {
+function heavyBall(A, start, lr, beta, epochs, eps) {
   let w = start.slice(), v = w.map(() => 0);
   const path = [w];
   for (let k = 0; k < epochs; k++) {
-    const grad = H.map((row) => 2 * row.reduce((sum, h, j) => sum + h * w[j], 0));
+    const grad = A.map((row) => 2 * row.reduce((sum, a, j) => sum + a * w[j], 0));
     v = v.map((vi, i) => beta * vi - lr * grad[i]);
     const next = w.map((wi, i) => wi + v[i]);
     path.push(next);
@@ -224,16 +224,19 @@ function liveExplorer(box) {
 function steppedExplorer(box) {
   const strip = box.querySelector(".explorer-strip"), ui = box.querySelector(".explorer-ui");
   const sliders = { lr: ui.querySelector("input[data-axis=lr]"), beta: ui.querySelector("input[data-axis=beta]") };
-  const image = ui.querySelector("img"), readout = ui.querySelector("[aria-live]");
+  const readout = ui.querySelector("[aria-live]");
+  let shown = ui.querySelector(".explorer-view picture");
   const runs = new Map();
   strip.querySelectorAll("figure[data-i]").forEach((run) => runs.set(run.dataset.i + "," + run.dataset.j, run));
 
   function show() {
     const run = runs.get(sliders.lr.value + "," + sliders.beta.value);
     if (!run) return;
-    const picture = run.querySelector("img");
-    image.src = picture.getAttribute("src");
-    image.alt = picture.alt;
+    // The run's own <picture>: its light and dark files, whichever scheme the reader has.
+    const picture = run.querySelector("picture").cloneNode(true);
+    picture.querySelector("img").removeAttribute("loading");
+    shown.replaceWith(picture);
+    shown = picture;
     readout.innerHTML = run.querySelector("figcaption").innerHTML;  // built by the site, not user input
     for (const [axis, slider] of Object.entries(sliders)) {
       const value = run.dataset[axis];
