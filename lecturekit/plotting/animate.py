@@ -20,6 +20,7 @@ import numpy as np
 from ..files import atomic_write_bytes
 from .blit import blit_frame_views, blit_frames
 from .clipping import check_edges
+from .corners import CORNERS, busy_points, corner_scores
 from .gif_palette import FrameQuantizer, shared_palette
 
 _FAR = 10             # path segments are cut this many view sizes outside the view
@@ -146,56 +147,6 @@ def _drawable_polyline(path, xlim, ylim):
     return np.array(vertices), ends
 
 
-# Corners in axes fractions (x, y, ha, va), in order of preference.
-_CORNERS = {
-    "upper left": (0.02, 0.975, "left", "top"),
-    "upper right": (0.98, 0.975, "right", "top"),
-    "lower left": (0.02, 0.025, "left", "bottom"),
-    "lower right": (0.98, 0.025, "right", "bottom"),
-}
-
-
-def _sample_polyline(points, per_segment=12):
-    """Points along a polyline (NaN rows are breaks), so long straight runs count too."""
-    pieces = []
-    for run in np.split(points, np.flatnonzero(np.isnan(points).any(axis=1))):
-        run = run[np.isfinite(run).all(axis=1)]
-        if len(run) > 1:
-            t = np.linspace(0, 1, per_segment)[:, None, None]
-            pieces.append((run[:-1] + t * (run[1:] - run[:-1])).reshape(-1, 2))
-        elif len(run) == 1:
-            pieces.append(run)
-    return np.concatenate(pieces) if pieces else np.empty((0, 2))
-
-
-def _corner_scores(ax, display_points, size):
-    """How many of the display-space points fall in a box of `size` (pixels) at each corner."""
-    with np.errstate(all="ignore"):
-        pts = ax.transAxes.inverted().transform(display_points) if len(display_points) else display_points
-    rw = (size[0] + 24) / ax.bbox.width   # the corner offset and box padding
-    rh = (size[1] + 24) / ax.bbox.height
-    inside = (pts[:, 0] >= 0) & (pts[:, 0] <= 1) & (pts[:, 1] >= 0) & (pts[:, 1] <= 1)
-    scores = {}
-    for name, (_, _, ha, va) in _CORNERS.items():
-        xs = (pts[:, 0] <= rw) if ha == "left" else (pts[:, 0] >= 1 - rw)
-        ys = (pts[:, 1] >= 1 - rh) if va == "top" else (pts[:, 1] <= rh)
-        scores[name] = int(np.count_nonzero(xs & ys & inside))
-    return scores
-
-
-def _busy_points(ax, vertices, exclude=()):
-    """Display-space samples of the whole path and of the background's lines (a 1-D curve)."""
-    groups = [ax.transData.transform(_sample_polyline(vertices))]
-    for line in ax.get_lines():
-        if line in exclude:
-            continue
-        xy = np.asarray(line.get_xydata(), dtype=float)
-        if xy.ndim == 2 and len(xy):
-            with np.errstate(all="ignore"):
-                groups.append(_sample_polyline(line.get_transform().transform(xy)))
-    return np.concatenate(groups)
-
-
 def _off_view(point, xlim, ylim):
     x, y = point
     if not (math.isfinite(x) and math.isfinite(y)):
@@ -241,20 +192,20 @@ def _frame_updates(anim):
     # Step/loss label and legend go to the corners the whole path (and any background
     # curve) crosses least; the label is opaque enough to read over contours anyway.
     renderer = canvas.get_renderer()
-    busy = _busy_points(ax, vertices, exclude=(line, head))
+    busy = busy_points(ax, vertices, exclude=(line, head))
     text_box = text.get_window_extent(renderer).size
-    scores = _corner_scores(ax, busy, text_box)
-    text_corner = min(_CORNERS, key=lambda name: scores[name])  # first in preference order on ties
-    x, y, ha, va = _CORNERS[text_corner]
+    scores = corner_scores(ax, busy, text_box)
+    text_corner = min(CORNERS, key=lambda name: scores[name])  # first in preference order on ties
+    x, y, ha, va = CORNERS[text_corner]
     for label_text in (box, text):
         label_text.set_position((x, y))
         label_text.set_horizontalalignment(ha)
         label_text.set_verticalalignment(va)
     legend_box = legend.get_window_extent(renderer).size
-    scores = _corner_scores(ax, busy, legend_box)
+    scores = corner_scores(ax, busy, legend_box)
     # In a narrow plot the label and the legend do not both fit along one edge: then the legend takes the other.
     crowded = text_box[0] + legend_box[0] + 3 * 24 > ax.bbox.width
-    free = [c for c in _CORNERS if c != text_corner and not (crowded and c.split()[0] == text_corner.split()[0])]
+    free = [c for c in CORNERS if c != text_corner and not (crowded and c.split()[0] == text_corner.split()[0])]
     legend.set_loc(min(free, key=lambda name: scores[name]))
 
     def show(k, label):
