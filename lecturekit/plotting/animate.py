@@ -249,7 +249,7 @@ def animation_files(anim, frame_ms=120, hold_ms=1500) -> tuple:
                       duration=durations, loop=0, optimize=True, disposal=1)
     poster = io.BytesIO()
     # The GIF's own last frame; Pillow writes no Software/time chunks: deterministic bytes.
-    quantized[-1].save(poster, format="PNG", compress_level=7)
+    quantized[-1].save(poster, format="PNG", compress_level=5)
     return len(quantized), quantized[0].size, gif.getvalue(), poster.getvalue()
 
 
