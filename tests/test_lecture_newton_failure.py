@@ -88,6 +88,9 @@ def test_what_the_page_and_figure_say_about_the_path(failure, mse, results):
     # "The end point lies outside the grid"; step 1 jumps right past its edge and step 2 comes back left.
     assert end[0] > SINE_BOX[0][1] and failure["outside_grid"]
     assert path[1][0] > SINE_BOX[0][1] and path[2][0] < path[1][0]
+    # "then closes in on the end point in (steps - 2) ever shorter steps (steps in all)".
+    lengths = np.linalg.norm(np.diff(path, axis=0), axis=1)
+    assert len(lengths) == failure["steps"] > 2 and np.all(np.diff(lengths[1:]) < 0)
     # "The path stays in the grey region": no point of it has a positive definite Hessian.
     assert failure["path_positive_definite"] == [bool(np.linalg.eigvalsh(fd_hessian(mse, w)).min() > 0) for w in path]
     assert not any(failure["path_positive_definite"])

@@ -2,20 +2,21 @@
 import numpy as np
 
 
-def taylor_quadratic(w_star, loss, grad, hessian):
-    """The local model q(w) = L + g.(w - w*) + 1/2 (w - w*)^T H (w - w*) around w*.
+def taylor_quadratic(center, loss, grad, hessian):
+    """The local model q(w) = L + g.(w - c) + 1/2 (w - c)^T H (w - c) around the point c (`center`).
 
-    L, g and H are evaluated once at w*; the returned q accepts w of shape (..., d)
-    and returns shape (...), like the losses, so it can be drawn on a grid.
+    L, g and H are evaluated once at c (the lecture expands around the grid best);
+    the returned q accepts w of shape (..., d) and returns shape (...), like the
+    losses, so it can be drawn on a grid.
     """
-    w_star = np.asarray(w_star, dtype=float)
-    value = float(loss(w_star))
-    g = np.asarray(grad(w_star), dtype=float)
-    H = np.asarray(hessian(w_star), dtype=float)
+    center = np.asarray(center, dtype=float)
+    value = float(loss(center))
+    g = np.asarray(grad(center), dtype=float)
+    H = np.asarray(hessian(center), dtype=float)
 
     def q(w):
-        """Second-order Taylor polynomial of the loss at w*."""
-        d = np.asarray(w, dtype=float) - w_star
+        """Second-order Taylor polynomial of the loss at c."""
+        d = np.asarray(w, dtype=float) - center
         return value + d @ g + 0.5 * np.einsum("...a,ab,...b->...", d, H, d)
 
     return q
