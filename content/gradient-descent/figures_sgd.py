@@ -34,10 +34,12 @@ def sgd_noise(sgd):
     B = np.arange(1, 301)
     ax.loglog(B, sigma2 / B, ":", color="0.45", linewidth=1.2, label=r"$S / B$ (with replacement)")
     ax.loglog(B, sigma2 / B * (n - B) / (n - 1), "-", color=RUN_COLORS["sgd_b32"], linewidth=1.4,
-              label=r"prediction $\frac{S}{B}\,\frac{N - B}{N - 1}$ (without)")
+              label=r"prediction $S(N - B)\,/\,(B(N - 1))$ (without)")
     sizes = [r["batch_size"] for r in rows]
+    # Open rings: two standard errors are shorter than a filled dot's radius, and would hide under it.
     ax.errorbar(sizes, [r["measured"] for r in rows], yerr=[2 * r["standard_error"] for r in rows], fmt="o",
-                color=RUN_COLORS["sgd_b1"], markersize=6, capsize=3, zorder=5,
+                color=RUN_COLORS["sgd_b1"], markersize=9, markerfacecolor="none", markeredgewidth=1.5,
+                elinewidth=1.5, capsize=4, zorder=5,
                 label=f"measured over {sgd['n_batches']} batches (±2 s.e.)")
     ax.set_xticks(sizes, [str(s) for s in sizes])
     ax.minorticks_off()

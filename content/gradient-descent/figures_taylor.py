@@ -91,7 +91,9 @@ def taylor_contours(taylor, labels):
         spine.set(visible=True, linewidth=1.2)
     az.text(0.03, 0.97, f"zoom ×{(x1 - x0) / (zx1 - zx0):.0f}", transform=az.transAxes, ha="left", va="top",
             fontsize=8, zorder=13, bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="none"))
-    ax.indicate_inset_zoom(az, edgecolor="black", alpha=0.9, linewidth=1.0)
+    # The zoomed box is outlined, without connector lines: drawn to the inset's corners, matplotlib's ran past
+    # the map's edge (and through a tick label) once the equal aspect had moved the inset.
+    ax.indicate_inset([zx0, zy0, zx1 - zx0, zy1 - zy0], edgecolor="black", alpha=0.9, linewidth=1.0)
     for axes in (ax, az):
         _mark(axes, taylor["model_minimizer"], "minimum of the model", MARK_COLORS[2], "X", 8)
         _mark(axes, taylor["w"], "grid best", MARK_COLORS[0], "*", 12)
