@@ -41,7 +41,8 @@ def _eigen_axes(ax, taylor, labelled):
             direction = V[:, i] if V[np.argmax(np.abs(V[:, i])), i] > 0 else -V[:, i]
             flat, rising = abs(direction[0]) >= abs(direction[1]), direction[1] >= 0
             # A flat arrow gets its label on the side its shaft leaves free: above if it rises to the tip.
-            offset = ((0, 0.6) if rising else (0, -0.6)) if flat else (0.6, 0)
+            # A steep one's label goes a font size to the right of the tip: clear of the arrowhead's barbs.
+            offset = ((0, 0.6) if rising else (0, -0.6)) if flat else (1.0, 0)
             ax.annotate(f"$\\lambda_{i + 1} = {lam:.3g}$", xy=w + length * direction,
                         xytext=offset, textcoords="offset fontsize", ha="right" if flat else "left",
                         va=("bottom" if rising else "top") if flat else "top",
