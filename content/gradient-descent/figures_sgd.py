@@ -89,10 +89,11 @@ def sgd_paths(sgd, sgd_runs, runs, logistic_optimum):
     # The close-up: every iterate of the second half of each SGD run, the cloud it jitters in.
     close = axes[3]
     _excess_contours(close, contours, minimum, sgd["neighbourhood"])
-    for name, run, path, ends in panels[:0:-1]:          # B = 1 first: its wider cloud underneath
+    for order, (name, run, path, ends) in enumerate(panels[:0:-1]):   # B = 1 first: its wider cloud underneath
         late = path[ends[deadline]:]
-        close.plot(late[:, 0], late[:, 1], ".", color=RUN_COLORS[name], markersize=1.5, alpha=0.25, zorder=4,
-                   rasterized=True)
+        # The narrow cloud on top is denser in colour, so it does not melt into the wide one beneath it.
+        close.plot(late[:, 0], late[:, 1], ".", color=RUN_COLORS[name], markersize=1.5,
+                   alpha=0.25 if order == 0 else 0.6, zorder=4 + order, rasterized=True)
         close.plot([], [], "o", color=RUN_COLORS[name], markersize=4, label=f"B = {run['batch_size']}")
     half = 0.6 * np.array([x1 - x0, y1 - y0]) / 5
     close.set(xlim=(w_opt[0] - half[0], w_opt[0] + half[0]), ylim=(w_opt[1] - half[1], w_opt[1] + half[1]),
