@@ -22,6 +22,7 @@ from .blit import blit_frame_views, blit_frames
 from .clipping import check_edges
 from .corners import CORNERS, busy_points, corner_scores
 from .gif_palette import FrameQuantizer, shared_palette
+from .output import PNG_LEVEL
 
 _FAR = 10             # path segments are cut this many view sizes outside the view
 
@@ -249,7 +250,7 @@ def animation_files(anim, frame_ms=120, hold_ms=1500) -> tuple:
                       duration=durations, loop=0, optimize=True, disposal=1)
     poster = io.BytesIO()
     # The GIF's own last frame; Pillow writes no Software/time chunks: deterministic bytes.
-    quantized[-1].save(poster, format="PNG", compress_level=5)
+    quantized[-1].save(poster, format="PNG", compress_level=PNG_LEVEL)
     return len(quantized), quantized[0].size, gif.getvalue(), poster.getvalue()
 
 

@@ -66,12 +66,12 @@ def white_blends(colour, tolerance=6 / 255):
         share = np.where(norm[None, :] > 0, dot / norm[None, :], 0)  # least squares: e ~ s p + (1 - s) white
     residual = np.sqrt(np.maximum(norm[:, None] - 2 * share * dot + share ** 2 * norm[None, :], 0) / 3)
     value = colour.max(axis=1)
-    saturation = (value - colour.min(axis=1)) / np.maximum(value, DIM)
-    # A grey is no blend: a coloured entry blended with white shows its hue, and one within `tolerance`
-    # of a dark red's blend (a contour line beside a path's dark edge) is a neutral of its own, and swaps as one.
-    hued = (colour.max(axis=1) - colour.min(axis=1)) > tolerance
+    chroma = value - colour.min(axis=1)
+    saturation = chroma / np.maximum(value, DIM)
+    # A grey is no blend: a coloured entry blended with white shows its hue. A grey within `tolerance` of a
+    # dark red's blend (a contour line beside a path's dark edge) is a neutral of its own, and swaps as one.
     valid = (share > 0.05) & (share < 0.85) & (residual < tolerance) & \
-        (saturation[None, :] > saturation[:, None] + 0.1) & hued[:, None]
+        (saturation[None, :] > saturation[:, None] + 0.1) & (chroma > tolerance)[:, None]
     residual = np.where(valid, residual, np.inf)
     of = np.argmin(residual, axis=1)
     blended = np.isfinite(residual[np.arange(len(colour)), of])
