@@ -85,7 +85,7 @@ def sine_gd_path(sine_surface, runs):
     fig.colorbar(points, ax=ax2, location="bottom", shrink=0.6, aspect=30, label="step $k$")
     handles, names = ax2.get_legend_handles_labels()
     fig.legend(handles, names, loc="outside lower center", ncols=3, fontsize=7.5)
-    label_steps(ax2, path[:FIRST_STEPS], avoid=ax2.get_lines(), fontsize=9, color="white",
+    label_steps(ax2, path[:FIRST_STEPS], avoid=ax2.get_lines(), fontsize=9, merge=20, color="white",
                 path_effects=[patheffects.withStroke(linewidth=2, foreground="black")])
     return fig
 
@@ -147,8 +147,11 @@ def parabola_diverge_path(parabola_divergence, parabola_curve):
     ax_curve.plot(parabola["x"], parabola["losses"], "-o", color=PATH_COLOR, markersize=3.5, linewidth=1.2,
                   label=f"path, lr {parabola['lr']:g}")
     mark_points(ax_curve, [("minimum", (0.0, 1.0))])
-    ax_curve.set(xlabel="$w$", ylabel="$f(w)$", ylim=(-5, curve["f"].max() * 1.08))
-    ax_curve.legend(loc="upper center", fontsize=7)
+    # f on a log scale: |w| grows by the same factor each step, so the steps climb by equal heights
+    # and their numbers do not crowd near the minimum.
+    ax_curve.set(xlabel="$w$", ylabel="$f(w)$ (log scale)", yscale="log", ylim=(0.7, curve["f"].max() * 1.6))
+    ax_curve.yaxis.set_major_formatter("{x:g}")
+    ax_curve.legend(loc="lower right", fontsize=7)
     ax_growth.semilogy(parabola["k"], np.abs(parabola["x"]), "o", color=PATH_COLOR, markersize=4,
                        label="$|w_k|$ from the run")
     ax_growth.semilogy(parabola["k"], np.abs(parabola["closed_form"]), "-", color="0.3", linewidth=1,

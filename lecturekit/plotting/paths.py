@@ -26,15 +26,16 @@ def draw_step_path(ax, path, label="descent path", cmap=STEP_CMAP, steps=None, z
 
 
 def _outward(xy, k):
-    """Unit vector at point k pointing away from both its neighbours (across the path where it runs straight)."""
+    """Unit vector at point k pointing away from both its neighbours (across the path where it runs straight:
+    odd steps above, even ones below, so that the numbers of short steps alternate sides rather than crowd)."""
     p, away = xy[k], np.zeros(2)
     for q in (xy[k - 1] if k else None, xy[k + 1] if k + 1 < len(xy) else None):
         if q is not None and np.linalg.norm(q - p) > 0:
             away -= (q - p) / np.linalg.norm(q - p)
-    if np.linalg.norm(away) < 1e-6:   # a straight stretch (or a lone point): beside it, above
+    if np.linalg.norm(away) < 1e-6:   # a straight stretch (or a lone point): beside it, above and below in turn
         d = xy[min(k + 1, len(xy) - 1)] - xy[max(k - 1, 0)]
         away = np.array([-d[1], d[0]]) if np.linalg.norm(d) > 0 else np.array([0.0, 1.0])
-        away *= np.sign(away[1]) or 1.0
+        away *= (np.sign(away[1]) or 1.0) * (1 if k % 2 else -1)
     return away / np.linalg.norm(away)
 
 
@@ -67,9 +68,11 @@ def fix_layout(fig):
     return canvas
 
 
-def label_steps(ax, points, fontsize=7, gap=0.8, avoid=(), pad=2.0, merge=0.0, laid_out=False, **style):
+def label_steps(ax, points, fontsize=7, gap=0.8, avoid=(), pad=2.0, side_pad=0.5, merge=0.0, laid_out=False,
+                **style):
     """Number the points 0, 1, 2, ... beside them, leaving out a label that would come within `pad` pixels
-    of one already placed or of an artist in `avoid` (a start or minimum marker).
+    above or below, or `side_pad` font sizes beside, one already placed or an artist in `avoid` (a start
+    or minimum marker): two numbers side by side must not read as one ("3" and "0" as "30").
 
     A label sits off its point along the outward bisector of the path's turn
     there, `gap` font sizes away, reaching outwards, so it stays off the path's
@@ -78,12 +81,14 @@ def label_steps(ax, points, fontsize=7, gap=0.8, avoid=(), pad=2.0, merge=0.0, l
     The figure's layout is fixed first (fix_layout; unless `laid_out`: the
     caller did, once for several panels). Returns the Text artists placed.
     """
+    from matplotlib.transforms import Bbox
     points = np.asarray(points, dtype=float)
     fig = ax.figure
     canvas = fix_layout(fig) if not laid_out else fig.canvas   # overlaps measured where the figure will be drawn
     renderer = canvas.get_renderer()
     xy = ax.transData.transform(points)   # display space: offsets and overlaps as the reader sees them
     taken = [artist.get_window_extent(renderer) for artist in avoid]
+    beside = side_pad * fontsize * fig.dpi / 72   # pixels
     placed = []
     for group in _groups(xy, merge):
         k = group[0]
@@ -93,7 +98,8 @@ def label_steps(ax, points, fontsize=7, gap=0.8, avoid=(), pad=2.0, merge=0.0, l
         text = ax.annotate(", ".join(map(str, group)), points[k], xytext=gap * away, textcoords="offset fontsize",
                            ha=ha, va=va, fontsize=fontsize, zorder=11, **style)
         box = text.get_window_extent(renderer)
-        if any(box.padded(pad).overlaps(other) for other in taken):
+        reach = Bbox.from_extents(box.x0 - beside, box.y0 - pad, box.x1 + beside, box.y1 + pad)
+        if any(reach.overlaps(other) for other in taken):
             text.remove()
         else:
             placed.append(text)
