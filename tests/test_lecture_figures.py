@@ -175,6 +175,19 @@ def test_gradient_arrows_stand_out_on_the_darkest_and_the_brightest_contours(lec
         assert max(contrast(face, shade.cmap(end)), contrast(edge, shade.cmap(end))) >= 4.5
 
 
+@pytest.mark.parametrize("name, model", [("logistic-gradient-field", "logistic"), ("sine-gradient-field", "sine")])
+def test_gradient_arrows_are_few_enough_to_read_on_a_phone(lecture, results, name, model):
+    from matplotlib.quiver import Quiver
+    fig = draw(lecture, results, name)
+    ax, quiver = next((ax, c) for ax in fig.axes for c in ax.collections if isinstance(c, Quiver))
+    grid = results(f"{model}_surface")["grid"]
+    points = np.column_stack([grid["W1"].ravel(), grid["W2"].ravel()])
+    assert 8 * 8 <= quiver.N <= 16 * 16   # on a 390 px phone a panel is about 180 px wide
+    assert all(np.isclose(points, p).all(axis=1).any() for p in quiver.get_offsets())   # at grid points
+    spacing = np.ptp(ax.transData.transform(quiver.get_offsets())[:, 0]) / (np.sqrt(quiver.N) - 1)
+    assert spacing >= 3 * quiver.width * ax.bbox.width   # room for an arrow's head between two arrows
+
+
 # --- Paths whose order must read -----------------------------------------------------------------
 
 

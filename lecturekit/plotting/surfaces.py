@@ -86,21 +86,29 @@ def draw_path(ax, path, losses=None, label="descent path", color=PATH_COLOR):
     ax.plot(path[:, 0], path[:, 1], "-o", color=color, markersize=2.5, linewidth=1.4, label=label, zorder=6)
 
 
-def draw_gradient_field(ax, W1, W2, U, V, label=None):
+def draw_gradient_field(ax, W1, W2, U, V, label=None, most=16):
     """Arrows (U, V) at the grid points (W1, W2) on a contour `ax`, normalized in length.
 
-    Every arrow keeps its direction in data coordinates but is scaled to span
-    0.8 grid cells, so a 30x30 field stays readable whatever the gradient's size.
-    The arrows are white with a black outline: visible on the dark valley
-    floors and on the bright walls alike.
+    At most `most` arrows a side (every second point of a 30x30 grid): on a
+    phone's narrow panel more would shrink to specks. Every arrow keeps its
+    direction in data coordinates but spans 0.8 of the spacing between arrows,
+    so it stays readable whatever the gradient's size. The arrows are white
+    with a black outline: visible on the dark valley floors and on the bright
+    walls alike. The legend shows the arrow itself (a quiver's own legend entry is a box).
     """
-    U, V = np.asarray(U, dtype=float), np.asarray(V, dtype=float)
+    stride = tuple(max(1, -(-n // most)) for n in np.shape(W1))
+    pick = (slice(None, None, stride[0]), slice(None, None, stride[1]))
+    W1, W2 = np.asarray(W1)[pick], np.asarray(W2)[pick]
+    U, V = np.asarray(U, dtype=float)[pick], np.asarray(V, dtype=float)[pick]
     dx, dy = W1[0, 1] - W1[0, 0], W2[1, 0] - W2[0, 0]
-    cells = np.hypot(U / dx, V / dy)  # arrow length measured in grid cells
+    cells = np.hypot(U / dx, V / dy)  # arrow length measured in spacings between arrows
     factor = np.divide(0.8, cells, out=np.zeros_like(cells), where=cells > 0)
-    return ax.quiver(W1, W2, U * factor, V * factor, angles="xy", scale_units="xy", scale=1, color="white",
-                     edgecolor="black", linewidth=0.35, width=0.004, headwidth=4, headlength=4.5,
-                     headaxislength=4, label=label, zorder=4)
+    quiver = ax.quiver(W1, W2, U * factor, V * factor, angles="xy", scale_units="xy", scale=1, color="white",
+                       edgecolor="black", linewidth=0.5, width=0.007, headwidth=3.6, headlength=4,
+                       headaxislength=3.6, zorder=4)
+    if label:
+        ax.plot([], [], marker="$\\rightarrow$", markersize=11, color="black", linestyle="none", label=label)
+    return quiver
 
 
 def surface_and_contours(grid, marks=(), path=None, path_losses=None, labels=("$w_1$", "$w_2$"),
