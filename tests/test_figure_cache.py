@@ -2,6 +2,7 @@
 import re
 
 import build
+from lecturekit.plotting.style import DPI
 from tiny_lecture import FIGURES, LECTURE, build_args, write_lecture
 
 TWO_FIGURES = FIGURES + '''
@@ -53,3 +54,49 @@ def test_a_figure_code_edit_redraws_its_dark_and_2x_files_and_nothing_else(tmp_p
     assert after["flat"] == before["flat"]
     for suffix in ROLES:
         assert after["parabola"][suffix] != before["parabola"][suffix], f"parabola{suffix}.png was not redrawn"
+
+
+NARROW_FIGURES = FIGURES + '''
+
+@figure
+def pair(squares, narrow=False):
+    fig = new_figure(*((3, 4) if narrow else (6, 2)))
+    axes = fig.subplots(*((2, 1) if narrow else (1, 2)))
+    for ax in axes:
+        ax.plot(squares["w"], squares["f"])
+    return fig
+'''
+LECTURE_PAIR = LECTURE + '''
+![Two panels.](fig:pair "A pair.")
+'''
+
+
+def test_a_figure_with_a_narrow_parameter_is_drawn_again_for_phones(tmp_path):
+    write_lecture(tmp_path, lecture=LECTURE_PAIR, figures=NARROW_FIGURES)
+    build.build(**build_args(tmp_path))
+    folder = tmp_path / "site" / "tiny" / "figures"
+    page = (tmp_path / "site" / "tiny" / "index.html").read_text()
+    for suffix in ROLES:
+        assert (folder / f"pair-narrow{suffix}.png").read_bytes() != (folder / f"pair{suffix}.png").read_bytes()
+        assert f"figures/pair-narrow{suffix}.png " in page
+    assert not list(folder.glob("parabola-narrow*")), "a figure without the parameter has no narrow files"
+    narrow = re.search(r'<source height="(\d+)" media="screen and \(max-width: 36rem\)"[^>]* width="(\d+)">', page)
+    assert (int(narrow.group(2)), int(narrow.group(1))) == (3 * DPI, 4 * DPI), "its own size: 3 x 4 inches"
+    again = build.build(**build_args(tmp_path))
+    assert again["rendered"] == 0 and (folder / "pair-narrow@2x.png").exists(), "both variants come from the cache"
+
+
+def test_a_narrow_variant_must_be_a_still_and_a_figure_drawn_together_has_none(tmp_path):
+    import pytest
+    from lecturekit.engine.errors import BuildError
+    moving = NARROW_FIGURES.replace("def pair(squares, narrow=False):\n", '''def pair(squares, narrow=False):
+    if narrow:
+        return type("Odd", (), {"figure_files": lambda self: ({"poster": (".svg", b"<svg/>")}, 1, 1)})()
+''')
+    write_lecture(tmp_path, lecture=LECTURE_PAIR, figures=moving)
+    with pytest.raises(BuildError, match="narrow variant must be a still"):
+        build.build(**build_args(tmp_path))
+    together = NARROW_FIGURES.replace("@figure\ndef pair", "@figure(together=True)\ndef pair")
+    write_lecture(tmp_path, lecture=LECTURE_PAIR, figures=together)
+    with pytest.raises(BuildError, match="no narrow variant"):
+        build.build(**build_args(tmp_path))

@@ -362,3 +362,23 @@ def test_the_bowls_axes_name_its_hessians_eigenvalues(lecture, results):
     for ax in [ax for ax in fig.axes if ax.get_xlabel()]:
         assert ax.get_xlabel() == f"$w_1$ ($\\lambda_1 = {low:.2g}$)"
         assert ax.get_ylabel() == f"$w_2$ ($\\lambda_2 = {high:.2g}$)"
+
+
+# --- Narrow variants, for phones -----------------------------------------------------------------
+
+
+def test_side_by_side_figures_stack_their_panels_for_a_phone(lecture, results):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from lecturekit.plotting.style import NARROW_WIDTH
+    narrow = [spec for spec in lecture.figures if spec.narrow]
+    assert len(narrow) >= 12
+    for spec in narrow:
+        inputs = {dep: results(dep) for dep in spec.deps}
+        wide, fig = spec.fn(**inputs, **spec.kwargs), spec.fn(**inputs, **spec.kwargs, narrow=True)
+        FigureCanvasAgg(fig).draw()
+        assert fig.get_figwidth() == NARROW_WIDTH < wide.get_figwidth(), spec.name
+        panels = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+        assert len(panels) == 2, spec.name
+        top, bottom = sorted((ax.get_position() for ax in panels), key=lambda box: -box.y0)
+        assert top.y0 >= bottom.y1, f"{spec.name}: one panel above the other"
+        assert min(top.width, bottom.width) >= 0.55, f"{spec.name}: each panel about as wide as the phone's column"

@@ -3,7 +3,7 @@ from lecturekit.engine.markup import figure_element
 from lecturekit.engine.pages import figure_site_files, figure_url
 import pytest
 
-from lecturekit.engine.pictures import DARK, REDUCED_MOTION, SIZES, raw_figure_pictures
+from lecturekit.engine.pictures import DARK, NARROW, REDUCED_MOTION, SIZES, raw_figure_pictures
 
 STILL = {"files": {"file": "a1.png", "file@2x": "a2.png", "file.dark": "a3.png", "file.dark@2x": "a4.png"},
          "width": 700, "height": 300,
@@ -64,6 +64,28 @@ def test_an_animation_shows_the_still_for_reduced_motion_in_either_scheme_and_pr
     assert printed.findall("source") == [], "print is light: the printed still has no dark source"
     poster = printed.find("img")
     assert poster.get("src") == "figures/run-poster.png" and poster.get("class") == "poster"
+
+
+NARROW_ROLES = {"narrow": [320, 560], "narrow@2x": [640, 1120], "narrow.dark": [320, 560],
+                "narrow.dark@2x": [640, 1120]}
+PAIR = {**STILL, "files": {**STILL["files"], **{role: f"n{i}.png" for i, role in enumerate(NARROW_ROLES)}},
+        "pixels": {**STILL["pixels"], **NARROW_ROLES}}
+
+
+def test_a_narrow_screen_shows_the_narrow_variant_at_its_own_size_in_either_scheme():
+    (picture,) = element("pair", PAIR).findall("a/picture")
+    sources = picture.findall("source")
+    assert [s.get("media") for s in sources] == [f"{NARROW} and (prefers-color-scheme: dark)", NARROW, DARK]
+    assert NARROW.startswith("screen and"), "print shows the wide figure"
+    narrow_dark, narrow_light, dark = sources
+    assert candidates(narrow_dark.get("srcset")) == {"figures/pair-narrow.dark.png": 320,
+                                                     "figures/pair-narrow.dark@2x.png": 640}
+    assert candidates(narrow_light.get("srcset")) == {"figures/pair-narrow.png": 320, "figures/pair-narrow@2x.png": 640}
+    for source in (narrow_dark, narrow_light):
+        assert (source.get("width"), source.get("height"), source.get("sizes")) == ("320", "560", SIZES.format(w=320))
+    assert dark.get("width") is None and candidates(dark.get("srcset"))["figures/pair.dark@2x.png"] == 1400
+    assert picture.find("img").get("src") == "figures/pair.png", "without a matching source: the wide figure"
+    assert element("loss", STILL).find("a/picture/source").get("media") == DARK, "no variant, no narrow source"
 
 
 def test_every_file_has_its_own_url_and_is_published():

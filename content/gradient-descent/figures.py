@@ -149,18 +149,18 @@ def logistic_grid_best_fit(breast_cancer, logistic_guesses, logistic_surface):
 
 
 @figure
-def logistic_surface_guesses(logistic_surface, logistic_guesses):
+def logistic_surface_guesses(logistic_surface, logistic_guesses, narrow=False):
     """The logistic loss surface with both guesses marked."""
     marks = [(f"guess {i + 1}", g["w"], g["loss"]) for i, g in enumerate(logistic_guesses["guesses"])]
-    return surface_and_contours(logistic_surface["grid"], marks)
+    return surface_and_contours(logistic_surface["grid"], marks, narrow=narrow)
 
 
 @figure
-def logistic_surface_best(logistic_surface, logistic_guesses):
+def logistic_surface_best(logistic_surface, logistic_guesses, narrow=False):
     """The logistic loss surface with the grid best added."""
     marks = [(f"guess {i + 1}", g["w"], g["loss"]) for i, g in enumerate(logistic_guesses["guesses"])]
     marks.append(("grid best", logistic_surface["grid_best"], logistic_surface["grid_best_loss"]))
-    return surface_and_contours(logistic_surface["grid"], marks)
+    return surface_and_contours(logistic_surface["grid"], marks, narrow=narrow)
 
 
 @figure
@@ -197,16 +197,17 @@ def _sine_marks(sine_guesses, sine_surface=None):
 
 
 @figure
-def sine_surface_guesses(sine_surface, sine_guesses):
+def sine_surface_guesses(sine_surface, sine_guesses, narrow=False):
     """The sine loss surface with the three guesses marked."""
-    return surface_and_contours(sine_surface["grid"], _sine_marks(sine_guesses), labels=("$w_0$", "$w_1$"))
+    return surface_and_contours(sine_surface["grid"], _sine_marks(sine_guesses), labels=("$w_0$", "$w_1$"),
+                                narrow=narrow)
 
 
 @figure
-def sine_surface_best(sine_surface, sine_guesses):
+def sine_surface_best(sine_surface, sine_guesses, narrow=False):
     """The sine loss surface with the grid best added."""
     return surface_and_contours(sine_surface["grid"], _sine_marks(sine_guesses, sine_surface),
-                                labels=("$w_0$", "$w_1$"))
+                                labels=("$w_0$", "$w_1$"), narrow=narrow)
 
 
 @figure
@@ -260,12 +261,13 @@ def quick_squared_1d(squared_1d):
 
 
 @figure
-def quick_offset_surface(offset_logistic):
+def quick_offset_surface(offset_logistic, narrow=False):
     """Bias and slope on an un-centred feature: the tilted valley."""
     q = offset_logistic["offset_logistic"]
     # Most of the grid lies far above the valley floor: logarithmic levels put contours inside the valley.
     return surface_and_contours(q["grid"], [("grid best", q["grid_best"], q["grid_best_loss"])],
-                                labels=("$b$", "$w$"), contour_grid=q["fine"], levels=log_levels(q["fine"]["L"]))
+                                labels=("$b$", "$w$"), contour_grid=q["fine"], levels=log_levels(q["fine"]["L"]),
+                                narrow=narrow)
 
 
 @figure

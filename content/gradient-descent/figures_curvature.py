@@ -5,7 +5,7 @@ Each function draws computed results (see compute_curvature.py) and computes not
 import numpy as np
 
 from lecturekit.engine.registry import figure
-from lecturekit.plotting.style import MARK_COLORS, PAGE_WIDTH, PANEL_HEIGHT, PATH_COLOR, new_figure
+from lecturekit.plotting.style import MARK_COLORS, PAGE_WIDTH, PANEL_HEIGHT, PATH_COLOR, new_figure, two_panels
 from lecturekit.plotting.paths import draw_step_path, fix_layout, label_steps
 from lecturekit.plotting.surfaces import contour_levels, draw_contours, draw_path, draw_surface, mark_points
 
@@ -152,13 +152,11 @@ def quadratic_rates(quadratic_theory, runs):
 
 
 @figure
-def sine_momentum_path(runs, sine_momentum_baseline, sine_surface, sine_optimum):
+def sine_momentum_path(runs, sine_momentum_baseline, sine_surface, sine_optimum, narrow=False):
     """Momentum and plain GD from (2.2, 2.2) over the sine surface and its contours."""
     grid = sine_surface["grid"]
     W1, W2, L = grid["W1"], grid["W2"], grid["L"]
-    fig = new_figure(PAGE_WIDTH, PANEL_HEIGHT + 0.4)
-    ax3 = fig.add_subplot(1, 2, 1, projection="3d")
-    ax2 = fig.add_subplot(1, 2, 2)
+    fig, ax3, ax2 = two_panels(narrow, PANEL_HEIGHT + 0.4, projection="3d")
     draw_surface(ax3, W1, W2, L)
     zoom = sine_momentum_baseline["momentum_zoom"]
     draw_contours(ax2, zoom["W1"], zoom["W2"], zoom["L"], levels=contour_levels(zoom["L"], 20))

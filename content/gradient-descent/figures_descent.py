@@ -6,7 +6,7 @@ compute_runs.py, compute_descent.py).
 import numpy as np
 
 from lecturekit.engine.registry import figure
-from lecturekit.plotting.style import PAGE_WIDTH, PANEL_HEIGHT, PATH_COLOR, new_figure
+from lecturekit.plotting.style import PANEL_HEIGHT, PATH_COLOR, new_figure, two_panels
 from lecturekit.plotting.paths import draw_step_path, label_steps
 from lecturekit.plotting.surfaces import draw_contours, draw_path, draw_surface, mark_points, surface_and_contours
 
@@ -25,41 +25,41 @@ def _run_marks(run):
             (f"end ({end})", run["path"][-1], run["losses"][-1])]
 
 
-def _path_figure(grid, run, labels):
+def _path_figure(grid, run, labels, narrow):
     """A descent path over the loss surface and its contour map."""
     return surface_and_contours(grid, _run_marks(run), path=run["path"], path_losses=run["losses"],
-                                labels=labels, path_label=f"descent path, lr {_fmt(run['lr'])}")
+                                labels=labels, path_label=f"descent path, lr {_fmt(run['lr'])}", narrow=narrow)
 
 
 @figure
-def logistic_gradient_field(logistic_surface, logistic_gradient):
+def logistic_gradient_field(logistic_surface, logistic_gradient, narrow=False):
     """The logistic loss surface, and the negative gradient on the 30x30 grid as arrows."""
     field = logistic_gradient["gradient_field"]
     marks = [("grid best", logistic_surface["grid_best"], logistic_surface["grid_best_loss"])]
     return surface_and_contours(logistic_surface["grid"], marks, field=(field["U"], field["V"]),
-                                field_label=r"$-\nabla L$ (direction only)")
+                                field_label=r"$-\nabla L$ (direction only)", narrow=narrow)
 
 
 @figure
-def sine_gradient_field(sine_surface, sine_gradient):
+def sine_gradient_field(sine_surface, sine_gradient, narrow=False):
     """The sine loss surface, and the negative gradient on the 30x30 grid as arrows."""
     field = sine_gradient["gradient_field"]
     marks = [("grid best", sine_surface["grid_best"], sine_surface["grid_best_loss"])]
     return surface_and_contours(sine_surface["grid"], marks, field=(field["U"], field["V"]),
-                                labels=AXIS_LABELS["sine"], field_label=r"$-\nabla L$ (direction only)")
+                                labels=AXIS_LABELS["sine"], field_label=r"$-\nabla L$ (direction only)", narrow=narrow)
 
 
 @figure
-def logistic_gd_path(logistic_surface, runs):
+def logistic_gd_path(logistic_surface, runs, narrow=False):
     """Run logistic_gd over the logistic surface and contours."""
-    return _path_figure(logistic_surface["grid"], runs["logistic_gd"], AXIS_LABELS["logistic"])
+    return _path_figure(logistic_surface["grid"], runs["logistic_gd"], AXIS_LABELS["logistic"], narrow)
 
 
 FIRST_STEPS = 4   # numbered on sine_gd's map: enough to show the cycle, few enough to stay off the path
 
 
 @figure
-def sine_gd_path(sine_surface, runs):
+def sine_gd_path(sine_surface, runs, narrow=False):
     """Run sine_gd over the sine surface (left) and on a contour map zoomed to the path (right, wider).
 
     The path runs back and forth over one line, so on the map it is coloured by
@@ -68,9 +68,7 @@ def sine_gd_path(sine_surface, runs):
     from matplotlib import patheffects
     run, grid = runs["sine_gd"], sine_surface["grid"]
     path, marks = run["path"], _run_marks(run)
-    fig = new_figure(PAGE_WIDTH, PANEL_HEIGHT + 0.9)
-    layout = fig.add_gridspec(1, 2, width_ratios=(1, 1.7))
-    ax3, ax2 = fig.add_subplot(layout[0], projection="3d"), fig.add_subplot(layout[1])
+    fig, ax3, ax2 = two_panels(narrow, PANEL_HEIGHT + 0.9, width_ratios=(1, 1.7), projection="3d")
     draw_surface(ax3, grid["W1"], grid["W2"], grid["L"])
     draw_path(ax3, path, run["losses"], label=f"descent path, lr {_fmt(run['lr'])}")
     mark_points(ax3, marks, surface=True)
@@ -84,7 +82,7 @@ def sine_gd_path(sine_surface, runs):
         ax.set(xlabel=AXIS_LABELS["sine"][0], ylabel=AXIS_LABELS["sine"][1])
     fig.colorbar(points, ax=ax2, location="bottom", shrink=0.6, aspect=30, label="step $k$")
     handles, names = ax2.get_legend_handles_labels()
-    fig.legend(handles, names, loc="outside lower center", ncols=3, fontsize=7.5)
+    fig.legend(handles, names, loc="outside lower center", ncols=1 if narrow else 3, fontsize=7.5)
     label_steps(ax2, path[:FIRST_STEPS], avoid=ax2.get_lines(), fontsize=9, merge=20, color="white",
                 path_effects=[patheffects.withStroke(linewidth=2, foreground="black")])
     return fig
@@ -98,10 +96,9 @@ def sine_gd_loss(sine_surface, runs):
     return fig
 
 
-def _path_and_loss_figure(grid, run, labels, reference):
-    """A run's path on the contour map (left) and its loss against the step (right)."""
-    fig = new_figure(7.0, 3.2)
-    ax_map, ax_loss = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
+def _path_and_loss_figure(grid, run, labels, reference, narrow):
+    """A run's path on the contour map (left, or above) and its loss against the step (right, or below)."""
+    fig, ax_map, ax_loss = two_panels(narrow, 3.2)
     draw_contours(ax_map, grid["W1"], grid["W2"], grid["L"])
     draw_path(ax_map, run["path"], label=f"path, lr {_fmt(run['lr'])}")
     mark_points(ax_map, [(label, w) for label, w, _ in _run_marks(run)])
@@ -124,25 +121,24 @@ def _draw_loss(ax, run, reference):
 
 
 @figure
-def sine_curve_descent(sine_surface, runs):
+def sine_curve_descent(sine_surface, runs, narrow=False):
     """Run sine_curve: path on the contours beside its loss curve."""
     return _path_and_loss_figure(sine_surface["grid"], runs["sine_curve"], AXIS_LABELS["sine"],
-                                 ("grid best loss", sine_surface["grid_best_loss"]))
+                                 ("grid best loss", sine_surface["grid_best_loss"]), narrow)
 
 
 @figure
-def logistic_curve_descent(logistic_surface, runs):
+def logistic_curve_descent(logistic_surface, runs, narrow=False):
     """Run logistic_curve: path on the contours beside its loss curve."""
     return _path_and_loss_figure(logistic_surface["grid"], runs["logistic_curve"], AXIS_LABELS["logistic"],
-                                 ("grid best loss", logistic_surface["grid_best_loss"]))
+                                 ("grid best loss", logistic_surface["grid_best_loss"]), narrow)
 
 
 @figure
-def parabola_diverge_path(parabola_divergence, parabola_curve):
+def parabola_diverge_path(parabola_divergence, parabola_curve, narrow=False):
     """x^2 + 1 with lr above 1: the path on the curve (left), and |x_k| against the closed form (right)."""
     parabola, curve = parabola_divergence, parabola_curve
-    fig = new_figure(7.0, 3.0)
-    ax_curve, ax_growth = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
+    fig, ax_curve, ax_growth = two_panels(narrow, 3.0)
     ax_curve.plot(curve["x"], curve["f"], color="C0", label="$f(w) = w^2 + 1$")
     ax_curve.plot(parabola["x"], parabola["losses"], "-o", color=PATH_COLOR, markersize=3.5, linewidth=1.2,
                   label=f"path, lr {parabola['lr']:g}")

@@ -88,7 +88,7 @@ def draw(task, inputs, static, store, source):
 
     Runs in a figure worker. A failure is a BuildError naming the figure.
     """
-    from ..plotting.output import figure_files
+    from ..plotting.output import figure_files, with_narrow
     first = task[0]
     try:
         with reads.recording() as read:
@@ -97,6 +97,9 @@ def draw(task, inputs, static, store, source):
             else:
                 drawn = first.fn(**inputs, variants={spec.name: spec.kwargs for spec in task})
             files = {spec.name: figure_files(drawn[spec.name]) for spec in task}
+            if first.narrow:  # drawn after the wide figure's files are made, which frees that figure
+                narrow = figure_files(first.fn(**inputs, **first.kwargs, narrow=True))
+                files[first.name] = with_narrow(files[first.name], narrow)
     except Exception as error:
         raise BuildError(f"{label(task)} failed: {describe_failure(error, source)}", *first.where) from error
     key = full_key(static, read)

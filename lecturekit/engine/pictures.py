@@ -7,12 +7,15 @@ the page in CSS pixels. Each scheme's files become one `srcset` with width
 descriptors, and `sizes` says how wide the page shows the figure, so the
 browser fetches the smallest file with enough pixels: a phone the 1x file, a
 high-density laptop the 2x one, and only the scheme it shows. Print is light
-(the dark sources apply on screens only).
+(the dark sources apply on screens only). A figure drawn also for phones has
+"narrow" files too, shown on narrow screens (NARROW) in either scheme.
 """
 import re
 
 DARK = "screen and (prefers-color-scheme: dark)"
 REDUCED_MOTION = "(prefers-reduced-motion: reduce)"
+# A screen this narrow (a phone held upright) shows a figure's narrow variant where it has one.
+NARROW = "screen and (max-width: 36rem)"
 # How wide the page shows a figure that is `w` CSS pixels wide (templates/static/style.css: below the
 # 60rem breakpoint one column with 1.25rem padding each side; above it the 15rem contents, a 2.5rem gap
 # and the padding beside a column of at most --measure, 46rem).
@@ -50,14 +53,21 @@ def add_picture(parent, name, manifest, url_for, base, image_attrs, still=None, 
     import xml.etree.ElementTree as etree
     sizes = SIZES.format(w=manifest["width"])
     picture = etree.SubElement(parent, "picture", picture_attrs or {})
-    sources = [(DARK, base, True)] if dark else []
+    sources = []  # the first whose media matches is shown
+    if base == "file":  # a still's narrow variant (animations have none)
+        sources += [(f"{NARROW} and (prefers-color-scheme: dark)", "narrow", True)] if dark else []
+        sources += [(NARROW, "narrow", False)]
     if still:
-        sources[:0] = [(f"{DARK} and {REDUCED_MOTION}", still, True), (REDUCED_MOTION, still, False)]
+        sources += [(f"{DARK} and {REDUCED_MOTION}", still, True), (REDUCED_MOTION, still, False)]
+    sources += [(DARK, base, True)] if dark else []
     for media, kind, dark in sources:
         roles = roles_of(manifest, kind, dark)
         if roles:
-            etree.SubElement(picture, "source", {"media": media, "srcset": srcset(name, manifest, url_for, roles),
-                                                  "sizes": sizes})
+            attributes = {"media": media, "srcset": srcset(name, manifest, url_for, roles), "sizes": sizes}
+            if kind == "narrow":  # its own size on the page (its 1x file's), so the browser keeps its aspect ratio
+                width, height = manifest["pixels"][roles[0]]
+                attributes.update(sizes=SIZES.format(w=width), width=str(width), height=str(height))
+            etree.SubElement(picture, "source", attributes)
     etree.SubElement(picture, "img", {"src": url_for(name, base), "sizes": sizes,
                                       "srcset": srcset(name, manifest, url_for, roles_of(manifest, base)),
                                       **image_attrs})

@@ -36,12 +36,14 @@ class FigureSpec:
 
     Specs with the same `group` are drawn by one call of `fn`, which gets
     `variants` (figure name -> keyword arguments) and returns name -> figure.
+    A `narrow` spec is drawn twice: again with narrow=True, for phones.
     """
     name: str
     fn: Callable
     deps: tuple
     kwargs: dict = field(default_factory=dict)
     group: str = None
+    narrow: bool = False
 
     @property
     def where(self):
@@ -71,6 +73,9 @@ def computation(fn=None, *, name=None, into=None):
     return mark(fn) if fn is not None else mark
 
 
+NARROW = "narrow"  # the parameter of a figure function that can also draw itself for a phone's screen
+
+
 def figure(fn=None, *, name=None, each=None, together=False):
     """Mark `fn` as a figure named `name` (default: the function name, `_` as `-`).
 
@@ -78,15 +83,21 @@ def figure(fn=None, *, name=None, each=None, together=False):
     draws several figures (one GIF per descent run, say). With `together`,
     the function is called once for all of them, with `variants=each`, and
     returns a dict of figures by name: a family sharing one background can
-    then draw it once.
+    then draw it once. A function with a parameter `narrow` is called twice
+    for each figure: with narrow=False for the page column, and with
+    narrow=True for a phone (its panels stacked, say), shown on narrow screens.
     """
     def mark(fn):
         variants = each or {name or fn.__name__.replace("_", "-"): {}}
+        narrow = NARROW in inspect.signature(fn).parameters
         if together:
+            if narrow:
+                raise TypeError(f"figure {fn.__qualname__}: a figure drawn together with others has no narrow "
+                                "variant; drop the narrow parameter or draw the figures one by one")
             specs = [FigureSpec(figure_name, fn, _dependencies(fn, {"variants"}), dict(kwargs), fn.__qualname__)
                      for figure_name, kwargs in variants.items()]
         else:
-            specs = [FigureSpec(figure_name, fn, _dependencies(fn, kwargs), dict(kwargs))
+            specs = [FigureSpec(figure_name, fn, _dependencies(fn, {*kwargs, NARROW}), dict(kwargs), narrow=narrow)
                      for figure_name, kwargs in variants.items()]
         setattr(fn, MARK, specs)
         return fn

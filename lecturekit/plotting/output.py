@@ -8,6 +8,7 @@ file, then "@2x" for one with DENSITY image pixels per CSS pixel:
 
     file  file@2x  file.dark  file.dark@2x      a matplotlib Figure
     file  file.dark  poster  poster.dark        an animation (drawn at DENSITY: all of them sharp)
+    narrow  narrow@2x  narrow.dark  ...         a figure's narrow variant, for phones (with_narrow)
 
 A matplotlib Figure is drawn at DENSITY times its page size on a transparent
 background, then laid over white for the light files and remapped onto the
@@ -44,6 +45,22 @@ def figure_files(result):
         return files
     raise TypeError("a figure function must return a matplotlib Figure, a PIL image or an object with a "
                     f"figure_files() method (a PathAnimation), not {type(result).__name__}")
+
+
+def with_narrow(wide, narrow):
+    """A figure's files (figure_files) with its narrow variant's added: their roles "narrow", "narrow@2x", ...
+
+    The narrow variant is a still (what a phone shows instead of the figure):
+    its "file" roles are renamed, and its size is its files' own.
+    """
+    files, width, height, pixels = wide
+    narrow_files, _, _, narrow_pixels = narrow
+    if any(not role.startswith("file") for role in narrow_files):
+        raise TypeError("a figure's narrow variant must be a still (a matplotlib Figure or a PIL image), "
+                        "not an animation")
+    rename = {role: "narrow" + role[len("file"):] for role in narrow_files}
+    return ({**files, **{rename[role]: data for role, data in narrow_files.items()}}, width, height,
+            {**pixels, **{rename[role]: size for role, size in narrow_pixels.items()}})
 
 
 def own_files(result, method):

@@ -11,6 +11,7 @@ COLUMN_PX = 736          # the page column in CSS pixels (46rem, --measure in te
 DARK_BACKGROUND = "#15171a"   # the dark scheme's --bg and --fg (style.css): dark figures sit on the page
 DARK_FOREGROUND = "#e6e8eb"
 PANEL_HEIGHT = 3.3
+NARROW_WIDTH = 3.2       # inches: a figure's narrow variant, for a 390 px phone's 350 px column (pictures.NARROW)
 CLASS_COLORS = ("#d95f02", "#1b9e77")   # class 0, class 1 (colour-blind safe pair)
 CLASS_MARKERS = ("o", "^")
 PATH_COLOR = "#c2185b"
@@ -60,6 +61,21 @@ def new_figure(width=PAGE_WIDTH, height=PANEL_HEIGHT, margins=None):
     left, bottom, right, top, wspace = margins
     fig.subplots_adjust(left=left, bottom=bottom, right=right, top=top, wspace=wspace)
     return fig
+
+
+def two_panels(narrow, height, width_ratios=(1, 1), projection=None):
+    """(figure, first axes, second axes): side by side across the page, or one above the other for a phone
+    (`narrow`, a figure function's narrow variant), each as wide as the phone's column.
+
+    `projection` is the first panel's ("3d" for a surface beside its contour map).
+    """
+    if narrow:
+        fig = new_figure(NARROW_WIDTH, 2 * height * 0.85)
+        layout = fig.add_gridspec(2, 1)
+    else:
+        fig = new_figure(PAGE_WIDTH, height)
+        layout = fig.add_gridspec(1, 2, width_ratios=width_ratios)
+    return fig, fig.add_subplot(layout[0], projection=projection), fig.add_subplot(layout[1])
 
 
 def warm_up():

@@ -2,7 +2,7 @@
 import numpy as np
 
 from .paths import draw_step_path
-from .style import CMAP, MARK_COLORS, PANEL_HEIGHT, PAGE_WIDTH, PATH_COLOR, new_figure
+from .style import CMAP, MARK_COLORS, PANEL_HEIGHT, PATH_COLOR, two_panels
 
 MARKERS = ("o", "s", "D", "P", "X")
 
@@ -113,8 +113,8 @@ def draw_gradient_field(ax, W1, W2, U, V, label=None, most=16):
 
 def surface_and_contours(grid, marks=(), path=None, path_losses=None, labels=("$w_1$", "$w_2$"),
                          path_label="descent path", field=None, field_label="$-\\nabla L$", levels=None,
-                         by_step=False, contour_grid=None):
-    """Figure: 3-D surface (left) and contour map (right) of one loss grid.
+                         by_step=False, contour_grid=None, narrow=False):
+    """Figure: 3-D surface (left) and contour map (right) of one loss grid; `narrow`: one above the other.
 
     `field`, a pair (U, V) of arrays shaped like the grid, adds arrows
     (normalized in length, see draw_gradient_field) to the contour map.
@@ -123,9 +123,7 @@ def surface_and_contours(grid, marks=(), path=None, path_losses=None, labels=("$
     by step, with a step colour bar under it (see paths.py).
     """
     W1, W2, L = grid["W1"], grid["W2"], grid["L"]
-    fig = new_figure(PAGE_WIDTH, PANEL_HEIGHT + 0.3)
-    ax3 = fig.add_subplot(1, 2, 1, projection="3d")
-    ax2 = fig.add_subplot(1, 2, 2)
+    fig, ax3, ax2 = two_panels(narrow, PANEL_HEIGHT + 0.3, projection="3d")
     draw_surface(ax3, W1, W2, L)
     fine = grid if contour_grid is None else contour_grid
     draw_contours(ax2, fine["W1"], fine["W2"], fine["L"], levels=levels)
@@ -148,5 +146,6 @@ def surface_and_contours(grid, marks=(), path=None, path_losses=None, labels=("$
     ax2.set_ylim(W2.min(), W2.max())
     handles, names = ax2.get_legend_handles_labels()
     if handles:  # below both panels, where it can hide no data
-        fig.legend(handles, names, loc="outside lower center", ncols=min(len(handles), 4), fontsize=7)
+        fig.legend(handles, names, loc="outside lower center", ncols=min(len(handles), 2 if narrow else 4),
+                   fontsize=7)
     return fig

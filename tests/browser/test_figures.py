@@ -31,7 +31,8 @@ SHOW_ALL_FIGURES = """async () => {
         .map(([url, w]) => [new URL(url, location.href).href, +w.slice(0, -1)]));
     const chosen = offered.find(([url]) => url === img.currentSrc);
     return {current: img.currentSrc, natural: chosen ? chosen[1] : -1, shown: img.getBoundingClientRect().width,
-            offered: offered.map(([, w]) => w), moving: picture.classList.contains('animation')};
+            offered: offered.map(([, w]) => w), moving: picture.classList.contains('animation'),
+            narrow: !!picture.querySelector('source[srcset*="-narrow"]')};
   });
 }"""
 
@@ -74,6 +75,7 @@ def test_figures_have_two_pixels_per_css_pixel_on_a_high_density_laptop(real_sit
             if f["natural"] < 2 * f["shown"] - 0.5]
     assert not soft, f"figures with fewer than 2 image pixels per CSS pixel: {soft}"
     assert all((".dark" in f["current"]) == (scheme == "dark") for f in figures), "a figure of the other scheme"
+    assert not [f["current"] for f in figures if "-narrow" in f["current"]], "a laptop shows the wide figures"
 
 
 @pytest.mark.parametrize("scale", [2, 3])
@@ -81,14 +83,25 @@ def test_a_phone_downloads_no_more_than_it_shows(real_site, browser, scale):
     """At 390 px each figure's file is the smallest that still covers the screen's pixels, and sharp."""
     figures = figures_of_lecture(browser, real_site, 390, "light", scale=scale)
     assert figures
+    assert not [f["current"] for f in figures if f["narrow"] != ("-narrow" in f["current"])], \
+        "a figure drawn for phones shows its narrow variant, and only such a figure"
     for figure in figures:
         needed = scale * figure["shown"]
         enough = [w for w in figure["offered"] if w >= needed] or [max(figure["offered"])]
         assert figure["natural"] <= min(enough), f"{figure['current']}: {figure['natural']} px for {needed:.0f}"
         assert figure["natural"] >= 2 * figure["shown"] - 0.5, figure
     if scale == 2:  # a 2x phone shows a column-wide figure with about 700 pixels: the 1x file (736) covers it
-        stills = [f for f in figures if not f["moving"]]
-        assert sum("@2x" not in f["current"] for f in stills) > len(stills) / 2, "most stills come as 1x files"
+        covered = [f for f in figures if not f["moving"] and not f["narrow"] and min(f["offered"]) >= 2 * f["shown"]]
+        assert covered and all("@2x" not in f["current"] for f in covered), "a 1x file that covers it is enough"
+
+
+def test_a_dark_phone_shows_the_dark_narrow_variants_at_the_column_width(real_site, browser):
+    figures = figures_of_lecture(browser, real_site, 390, "dark", scale=2)
+    narrow = [f for f in figures if f["narrow"]]
+    assert len(narrow) >= 8, "the lecture's side-by-side surface figures have narrow variants"
+    assert all(f["current"].endswith("-narrow.dark@2x.png") for f in narrow), [f["current"] for f in narrow]
+    column = 390 - 2 * 20   # 1.25rem of padding each side
+    assert all(column - 8 <= f["shown"] <= column for f in narrow), [round(f["shown"]) for f in narrow]
 
 
 def test_the_dark_lecture_has_no_white_cards(real_site, browser, artifacts):
