@@ -371,7 +371,7 @@ def test_side_by_side_figures_stack_their_panels_for_a_phone(lecture, results):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from lecturekit.plotting.style import NARROW_WIDTH
     narrow = [spec for spec in lecture.figures if spec.narrow]
-    assert len(narrow) >= 12
+    assert len(narrow) >= 18
     for spec in narrow:
         inputs = {dep: results(dep) for dep in spec.deps}
         wide, fig = spec.fn(**inputs, **spec.kwargs), spec.fn(**inputs, **spec.kwargs, narrow=True)

@@ -6,7 +6,7 @@ matplotlib is reached only through lecturekit.plotting, which imports it lazily.
 import numpy as np
 
 from lecturekit.engine.registry import figure
-from lecturekit.plotting.style import CLASS_COLORS, CLASS_MARKERS, MARK_COLORS, PATH_COLOR, new_figure
+from lecturekit.plotting.style import CLASS_COLORS, CLASS_MARKERS, MARK_COLORS, PATH_COLOR, new_figure, two_panels
 from lecturekit.plotting.surfaces import log_levels, surface_and_contours
 
 
@@ -64,13 +64,12 @@ def p3_curve(basics):
 
 
 @figure
-def convexity_chords(convexity):
+def convexity_chords(convexity, narrow=False):
     """Chords above a convex curve, and dipping below a non-convex one."""
-    fig = new_figure(7.0, 3.0)
-    for i, (name, title) in enumerate((("convex", "convex: $w^2 - 3w + 4$"),
-                                       ("nonconvex", "non-convex: $w^4 - 5w^2 + w + 4$"))):
+    fig, *axes = two_panels(narrow, 3.0)
+    for ax, (name, title) in zip(axes, (("convex", "convex: $w^2 - 3w + 4$"),
+                                        ("nonconvex", "non-convex: $w^4 - 5w^2 + w + 4$"))):
         panel = convexity[name]
-        ax = fig.add_subplot(1, 2, i + 1)
         ax.plot(panel["w"], panel["f"], color="C0", label="$f$")
         ax.plot(panel["chord_w"], panel["chord_f"], color=PATH_COLOR, linewidth=1.6, label="chord")
         ax.plot(panel["ends"], panel["ends_f"], "o", color=PATH_COLOR, markeredgecolor="black",
@@ -224,10 +223,9 @@ def sine_grid_best_fit(sine_dataset, sine_surface):
     return fig
 
 
-def _one_weight_figure(q, loss_label):
-    """Left: a loss curve in one weight with its best point; returns the figure and the right axes."""
-    fig = new_figure(7.0, 2.8)
-    ax1, ax2 = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
+def _one_weight_figure(q, loss_label, narrow):
+    """Left (or above): a loss curve in one weight with its best point; returns the figure and the other axes."""
+    fig, ax1, ax2 = two_panels(narrow, 2.8)
     ax1.plot(q["w"], q["loss"], color="C0", label=loss_label)
     _mark(ax1, q["best_w"], q["best_loss"], f"best $w = {q['best_w']:.3g}$", MARK_COLORS[0])
     ax1.set(xlabel="$w$", ylabel="loss")
@@ -236,10 +234,10 @@ def _one_weight_figure(q, loss_label):
 
 
 @figure
-def quick_logistic_1d(logistic_1d):
+def quick_logistic_1d(logistic_1d, narrow=False):
     """One-weight logistic regression: loss curve and fitted sigmoid."""
     q = logistic_1d["logistic_1d"]
-    fig, ax = _one_weight_figure(q, "mean NLL")
+    fig, ax = _one_weight_figure(q, "mean NLL", narrow)
     ax.scatter(q["x"], q["t_jittered"], s=6, color="0.5", alpha=0.6, label="labels (jittered)")
     ax.plot(q["fit_x"], q["fit_p"], color=PATH_COLOR, linewidth=1.8, label=r"$\sigma(w x)$ at best $w$")
     ax.set(xlabel="mean radius (standardized)", ylabel="$p(t = 1)$")
@@ -248,10 +246,10 @@ def quick_logistic_1d(logistic_1d):
 
 
 @figure
-def quick_squared_1d(squared_1d):
+def quick_squared_1d(squared_1d, narrow=False):
     """One-weight least squares: loss curve and fitted line."""
     q = squared_1d["squared_1d"]
-    fig, ax = _one_weight_figure(q, "MSE")
+    fig, ax = _one_weight_figure(q, "MSE", narrow)
     ax.scatter(q["x"], q["y"], s=6, color="0.5", alpha=0.6, label="data")
     xs = np.array([q["x"].min(), q["x"].max()])
     ax.plot(xs, q["best_w"] * xs, color=PATH_COLOR, linewidth=1.8, label=r"$\hat y = w x$ at best $w$")

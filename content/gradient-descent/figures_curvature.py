@@ -46,17 +46,16 @@ def sine_convexity_map(sine_convexity, sine_surface, sine_optimum):
 
 
 @figure
-def newton_vs_gd(logistic_optimum, sine_optimum):
+def newton_vs_gd(logistic_optimum, sine_optimum, narrow=False):
     """Distance to the local minimum against step, on one linear step axis: Newton's method and gradient descent.
 
     A linear axis shows a constant factor per step as a straight line on the log
     distance axis; Newton's three or so steps are then a near-vertical drop at
     the left, labelled by their count. Legends sit under the panels, off the curves.
     """
-    fig = new_figure(PAGE_WIDTH, PANEL_HEIGHT + 0.5)
-    for i, (title, opt) in enumerate((("logistic NLL", logistic_optimum["optimum"]),
-                                      ("sine MSE", sine_optimum["optimum"]))):
-        ax = fig.add_subplot(1, 2, i + 1)
+    fig, *axes = two_panels(narrow, PANEL_HEIGHT + 0.5)
+    for ax, (title, opt) in zip(axes, (("logistic NLL", logistic_optimum["optimum"]),
+                                       ("sine MSE", sine_optimum["optimum"]))):
         floor = 1e-16  # exact hits would vanish from a log axis
         newton = np.maximum(opt["newton_distances"], floor)
         ax.semilogy(newton, "o-", color=PATH_COLOR, markersize=4, label="Newton", zorder=5)

@@ -5,7 +5,7 @@ Each function draws computed results (taylor_expansion in compute_curvature.py).
 import numpy as np
 
 from lecturekit.engine.registry import figure
-from lecturekit.plotting.style import MARK_COLORS, PAGE_WIDTH, PANEL_HEIGHT, new_figure
+from lecturekit.plotting.style import MARK_COLORS, PAGE_WIDTH, PANEL_HEIGHT, new_figure, two_panels
 from lecturekit.plotting.surfaces import contour_levels, draw_contours
 
 MODEL_COLOR = "#d7301f"    # the quadratic model, drawn over the true loss
@@ -121,20 +121,21 @@ def sine_taylor_contours(sine_taylor):
     return taylor_contours(sine_taylor["taylor"], SINE_LABELS)
 
 
-def taylor_slices(taylor):
+def taylor_slices(taylor, narrow=False):
     """The loss (solid) and its model (dashed) along each eigenvector through w*, across the whole grid."""
-    fig = new_figure(PAGE_WIDTH, PANEL_HEIGHT)
-    for i, (cut, lam) in enumerate(zip(taylor["slices"], taylor["eigenvalues"])):
-        ax = fig.add_subplot(1, 2, i + 1, sharey=fig.axes[0] if i else None)
+    fig, *axes = two_panels(narrow, PANEL_HEIGHT)
+    axes[1].sharey(axes[0])
+    for i, (ax, cut, lam) in enumerate(zip(axes, taylor["slices"], taylor["eigenvalues"])):
         ax.plot(cut["s"], cut["L"], color="C0", linewidth=1.8, label="loss $L$")
         ax.plot(cut["s"], cut["Q"], color=MODEL_COLOR, linewidth=1.5, linestyle="--", label="model $q$")
         ax.plot([0], [taylor["loss"]], marker="*", color=MARK_COLORS[0], markeredgecolor="black", markersize=12,
                 linestyle="none", label="grid best", zorder=5)
-        ax.set(xlabel=f"$s$, distance from the grid best along eigenvector {i + 1}",
+        ax.set(xlabel="$s$, distance from the grid best" + ("" if narrow else f" along eigenvector {i + 1}"),
                title=f"along eigenvector {i + 1}: $\\lambda_{i + 1} = {lam:.3g}$",
                xlim=(cut["s"][0], cut["s"][-1]))
-        if i == 0:
+        if i == 0 or narrow:   # one above the other, each needs its own
             ax.set_ylabel("loss along the line")
+        if i == 0:
             ax.legend(loc="upper center", fontsize=7.5)
     # The model outgrows the loss: the axis shows the loss's range on both lines, and the model where it is inside.
     lo = min(float(np.min(c["L"])) for c in taylor["slices"])
@@ -144,12 +145,12 @@ def taylor_slices(taylor):
 
 
 @figure
-def logistic_taylor_slices(logistic_taylor):
+def logistic_taylor_slices(logistic_taylor, narrow=False):
     """The logistic NLL and its Taylor model along the two eigenvectors at the grid best."""
-    return taylor_slices(logistic_taylor["taylor"])
+    return taylor_slices(logistic_taylor["taylor"], narrow)
 
 
 @figure
-def sine_taylor_slices(sine_taylor):
+def sine_taylor_slices(sine_taylor, narrow=False):
     """The sine MSE and its Taylor model along the two eigenvectors at the grid best."""
-    return taylor_slices(sine_taylor["taylor"])
+    return taylor_slices(sine_taylor["taylor"], narrow)
