@@ -5,7 +5,8 @@ Each function draws computed results (see compute_curvature.py) and computes not
 import numpy as np
 
 from lecturekit.engine.registry import figure
-from lecturekit.plotting.style import MARK_COLORS, PAGE_WIDTH, PANEL_HEIGHT, PATH_COLOR, new_figure, two_panels
+from lecturekit.plotting.style import (MARK_COLORS, NARROW_WIDTH, PAGE_WIDTH, PANEL_HEIGHT, PATH_COLOR, new_figure,
+                                       two_panels)
 from lecturekit.plotting.paths import draw_step_path, fix_layout, label_steps
 from lecturekit.plotting.surfaces import contour_levels, draw_contours, draw_path, draw_surface, mark_points
 
@@ -95,14 +96,17 @@ def _run_title(name, run):
 
 
 @figure
-def quadratic_paths(quadratic_surface, quadratic_curvatures, runs):
+def quadratic_paths(quadratic_surface, quadratic_curvatures, runs, narrow=False):
     """The four quadratic runs on the contours of w^T A w at equal scales, each coloured by step; each axis
-    names the Hessian's eigenvalue along it (the page's λ)."""
+    names the Hessian's eigenvalue along it (the page's λ). Two by two, or for a phone one below the other."""
     grid = quadratic_surface["grid"]
-    fig = new_figure(PAGE_WIDTH * 0.9, PAGE_WIDTH * 0.9)
+    if narrow:
+        fig, rows, cols = new_figure(NARROW_WIDTH, 4 * 2.7 + 0.9), 4, 1
+    else:
+        fig, rows, cols = new_figure(PAGE_WIDTH * 0.9, PAGE_WIDTH * 0.9), 2, 2
     steps = max(len(runs[name]["path"]) - 1 for name in QUAD_RUNS)
     for i, name in enumerate(QUAD_RUNS):
-        ax = fig.add_subplot(2, 2, i + 1)
+        ax = fig.add_subplot(rows, cols, i + 1)
         draw_contours(ax, grid["W1"], grid["W2"], grid["L"], levels=grid["levels"], colorbar=False)
         points = draw_step_path(ax, runs[name]["path"], label="path, coloured by step", steps=steps)
         _star(ax, runs[name]["path"][0], "start", color=MARK_COLORS[0], marker="o", size=8)
@@ -114,8 +118,9 @@ def quadratic_paths(quadratic_surface, quadratic_curvatures, runs):
         lam1, lam2 = quadratic_curvatures["hessian_eigenvalues"]
         ax.set(title=title, xlabel=f"$w_1$ ($\\lambda_1 = {lam1:.2g}$)", ylabel=f"$w_2$ ($\\lambda_2 = {lam2:.2g}$)")
     handles, labels = fig.axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize=8)
-    fig.colorbar(points, ax=fig.axes, location="right", shrink=0.5, aspect=25, label="step $k$")
+    fig.legend(handles, labels, loc="outside lower center", ncols=2 if narrow else 3, fontsize=8)
+    fig.colorbar(points, ax=fig.axes, location="bottom" if narrow else "right", shrink=0.8 if narrow else 0.5,
+                 aspect=25, label="step $k$")
     fix_layout(fig)   # numbers last, where the layout put the panels
     for ax, name in zip(fig.axes, QUAD_RUNS):
         label_steps(ax, runs[name]["path"], avoid=ax.get_lines(), fontsize=8, laid_out=True, color="white")
