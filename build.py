@@ -129,6 +129,10 @@ def main(argv=None):
         print(f"error: {error}", file=sys.stderr)
         print("build failed; the previous site was left unchanged.", file=sys.stderr)
         return 1
+    except OSError as error:  # a folder given that cannot be one (a file in the way, no permission, a full disk)
+        print(f"error: {error.filename or 'the build'}: {error.strerror or error}", file=sys.stderr)
+        print("build failed; the previous site was left unchanged.", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("build interrupted; the previous site was left unchanged.", file=sys.stderr)
         return 130

@@ -327,3 +327,24 @@ def test_imported_declarations_are_not_declared_twice(tmp_path):
     figures = FIGURES + "\nfrom .compute import squares  # a figure module may import a computation\n"
     write_lecture(tmp_path, figures=figures)
     assert build.build(**build_args(tmp_path))["computations"] == 2
+
+
+def test_the_output_folders_may_be_new_and_a_file_in_the_way_is_a_clear_error(tmp_path):
+    write_lecture(tmp_path)
+    deep = {**build_args(tmp_path), "out_dir": tmp_path / "a" / "b" / "site", "cache_dir": tmp_path / "c" / "d",
+            "figure_dir": tmp_path / "e" / "f"}
+    build.build(**deep)
+    assert (tmp_path / "a" / "b" / "site" / "tiny" / "index.html").is_file()
+    (tmp_path / "blocker").write_text("a file, not a folder")
+    with pytest.raises(BuildError, match="cannot write the site to .*blocker is a file, not a folder"):
+        build.build(**{**deep, "out_dir": tmp_path / "blocker" / "site"})
+
+
+def test_a_cache_folder_that_is_a_file_fails_with_its_name_not_a_traceback(tmp_path, capsys):
+    write_lecture(tmp_path)
+    (tmp_path / "blocker").write_text("a file, not a folder")
+    status = build.main(["--content", str(tmp_path / "content"), "--out", str(tmp_path / "site"),
+                         "--cache", str(tmp_path / "blocker" / "cache"), "--figures", str(tmp_path / "figures"),
+                         "--quiet"])
+    err = capsys.readouterr().err
+    assert status == 1 and "blocker" in err and "Traceback" not in err and not (tmp_path / "site").exists()
