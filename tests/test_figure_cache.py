@@ -59,7 +59,7 @@ def test_a_figure_code_edit_redraws_its_dark_and_2x_files_and_nothing_else(tmp_p
 NARROW_FIGURES = FIGURES + '''
 
 @figure
-def pair(squares, narrow=False):
+def pair(squares, narrow):
     fig = new_figure(*((3, 4) if narrow else (6, 2)))
     axes = fig.subplots(*((2, 1) if narrow else (1, 2)))
     for ax in axes:
@@ -89,7 +89,7 @@ def test_a_figure_with_a_narrow_parameter_is_drawn_again_for_phones(tmp_path):
 def test_a_narrow_variant_must_be_a_still_and_a_figure_drawn_together_has_none(tmp_path):
     import pytest
     from lecturekit.engine.errors import BuildError
-    moving = NARROW_FIGURES.replace("def pair(squares, narrow=False):\n", '''def pair(squares, narrow=False):
+    moving = NARROW_FIGURES.replace("def pair(squares, narrow):\n", '''def pair(squares, narrow):
     if narrow:
         return type("Odd", (), {"figure_files": lambda self: ({"poster": (".svg", b"<svg/>")}, 1, 1)})()
 ''')

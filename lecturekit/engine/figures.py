@@ -93,7 +93,8 @@ def draw(task, inputs, static, store, source):
     try:
         with reads.recording() as read:
             if first.group is None:
-                drawn = {first.name: first.fn(**inputs, **first.kwargs)}
+                wide = {"narrow": False} if first.narrow else {}   # said, so that the parameter needs no default
+                drawn = {first.name: first.fn(**inputs, **first.kwargs, **wide)}
             else:
                 drawn = first.fn(**inputs, variants={spec.name: spec.kwargs for spec in task})
             files = {spec.name: figure_files(drawn[spec.name]) for spec in task}
