@@ -192,12 +192,12 @@ def test_gradient_arrows_are_few_enough_to_read_on_a_phone(lecture, results, nam
 
 
 def step_labels(ax):
-    """The step numbers on `ax`: "3", or "0, 3" for steps that land (nearly) on one place."""
-    return [t for t in ax.texts if t.get_text().replace(", ", "").isdigit()]
+    """The step numbers on `ax`: "3", or "0 & 3" for steps that land (nearly) on one place."""
+    return [t for t in ax.texts if t.get_text().replace(" & ", "").isdigit()]
 
 
 def steps_of(label):
-    return [int(k) for k in label.get_text().split(", ")]
+    return [int(k) for k in label.get_text().split(" & ")]
 
 
 def assert_apart(fig, labels):
@@ -230,7 +230,9 @@ def test_crossing_paths_are_coloured_by_step_and_numbered_apart(lecture, results
             np.testing.assert_array_equal(label.xy, path[first])
             for k in others:   # a shared number stands for steps that land on its point, as the reader sees it
                 assert np.hypot(*(ax.transData.transform(path[k]) - ax.transData.transform(path[first]))) < 25
-        assert {1, 2, 3} <= {k for label in labels for k in steps_of(label)}   # the first steps read in order
+        numbered = sorted(k for label in labels for k in steps_of(label))
+        assert {1, 2, 3} <= set(numbered)   # the first steps read in order
+        assert numbered == list(range(numbered[0], numbered[-1] + 1)), f"{run}: a gap in the numbers {numbered}"
         assert_apart(fig, labels)
 
 
@@ -268,7 +270,7 @@ def test_label_steps_leaves_out_numbers_that_would_collide_and_merges_revisits()
     for text in ax.texts[:]:
         text.remove()
     merged = label_steps(ax, cycle, merge=5)
-    assert sorted(t.get_text() for t in merged) == ["0, 3, 6", "1, 4, 7", "2, 5, 8"]
+    assert sorted(t.get_text() for t in merged) == ["0 & 3 & 6", "1 & 4 & 7", "2 & 5 & 8"]
 
 
 # --- GIFs ----------------------------------------------------------------------------------------

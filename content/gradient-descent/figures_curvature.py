@@ -166,10 +166,13 @@ def sine_momentum_path(runs, sine_momentum_baseline, sine_surface, sine_optimum,
     draw_contours(ax2, zoom["W1"], zoom["W2"], zoom["L"], levels=contour_levels(zoom["L"], 20))
     momentum, plain = runs["sine_momentum"], sine_momentum_baseline["momentum_baseline"]
     for run, label, color in ((plain, "plain GD", SECOND_PATH), (momentum, _momentum_label(momentum), PATH_COLOR)):
-        draw_path(ax3, run["path"], run["losses"], label=label, color=color)
         draw_path(ax2, run["path"], label=label, color=color)
+    for run, color in ((momentum, PATH_COLOR), (plain, SECOND_PATH)):   # the short plain path over the long one
+        draw_path(ax3, run["path"], run["losses"], label=None, color=color)
     opt = sine_optimum["optimum"]
     mark_points(ax2, [(f"start {_point(momentum['start'])}", momentum["path"][0])])
+    _star(ax2, momentum["path"][-1], f"momentum's end (step {len(momentum['path']) - 1})", color=MARK_COLORS[1],
+          marker="s", size=7)
     _star(ax2, opt["w"], "local minimum", color=MARK_COLORS[2], marker="X", size=9)
     for ax in (ax3, ax2):
         ax.set(xlabel=SINE_LABELS[0], ylabel=SINE_LABELS[1])
@@ -177,7 +180,8 @@ def sine_momentum_path(runs, sine_momentum_baseline, sine_surface, sine_optimum,
     ax2.set_ylim(zoom["W2"].min(), zoom["W2"].max())
     ax2.set_title("contours, zoomed to the paths")
     ax3.set_title("the whole grid")
-    ax2.legend(loc="upper right", fontsize=7)
+    handles, names = ax2.get_legend_handles_labels()   # under the panels: inside, it hid the paths' ends
+    fig.legend(handles, names, loc="outside lower center", ncols=2 if narrow else 3, fontsize=7)
     return fig
 
 

@@ -76,8 +76,10 @@ def label_steps(ax, points, fontsize=7, gap=0.8, avoid=(), pad=2.0, side_pad=0.5
 
     A label sits off its point along the outward bisector of the path's turn
     there, `gap` font sizes away, reaching outwards, so it stays off the path's
-    own segments. With `merge` > 0 (pixels), points the path revisits share one
-    label ("0, 3, 6"): a path cycling between a few places reads as the cycle.
+    own segments. The numbers stop at the first one left out (after the first
+    placed): a number beyond a gap would be taken for a neighbouring dot's.
+    With `merge` > 0 (pixels), points the path revisits share one label
+    ("0 & 3 & 6", not a coordinate): a path cycling between a few places reads as the cycle.
     The figure's layout is fixed first (fix_layout; unless `laid_out`: the
     caller did, once for several panels). Returns the Text artists placed.
     """
@@ -95,12 +97,14 @@ def label_steps(ax, points, fontsize=7, gap=0.8, avoid=(), pad=2.0, side_pad=0.5
         away = _outward(xy, k)
         ha = "left" if away[0] > 0.4 else "right" if away[0] < -0.4 else "center"
         va = "bottom" if away[1] > 0.4 else "top" if away[1] < -0.4 else "center"
-        text = ax.annotate(", ".join(map(str, group)), points[k], xytext=gap * away, textcoords="offset fontsize",
+        text = ax.annotate(" & ".join(map(str, group)), points[k], xytext=gap * away, textcoords="offset fontsize",
                            ha=ha, va=va, fontsize=fontsize, zorder=11, **style)
         box = text.get_window_extent(renderer)
         reach = Bbox.from_extents(box.x0 - beside, box.y0 - pad, box.x1 + beside, box.y1 + pad)
         if any(reach.overlaps(other) for other in taken):
             text.remove()
+            if placed:   # the numbers stop at their first gap: one after it would be read as an unnumbered dot's
+                break
         else:
             placed.append(text)
             taken.append(box)
