@@ -6,7 +6,8 @@ matplotlib is reached only through lecturekit.plotting, which imports it lazily.
 import numpy as np
 
 from lecturekit.engine.registry import figure
-from lecturekit.plotting.style import CLASS_COLORS, CLASS_MARKERS, MARK_COLORS, PATH_COLOR, new_figure, two_panels
+from lecturekit.plotting.style import (CLASS_COLORS, CLASS_MARKERS, MARK_COLORS, NARROW_WIDTH, PATH_COLOR, new_figure,
+                                       two_panels)
 from lecturekit.plotting.surfaces import log_levels, surface_and_contours
 
 
@@ -113,10 +114,10 @@ def breast_cancer_scatter(breast_cancer):
     return fig
 
 
-def _decision_figure(fit, plane, data):
-    """Probability map, decision boundary and predictions of one weight vector."""
+def _decision_figure(fit, plane, data, narrow):
+    """Probability map, decision boundary and predictions of one weight vector (`narrow`: for a phone)."""
     X, t, names = data["X"], data["t"], data["class_names"]
-    fig = new_figure(6.0, 3.8)
+    fig = new_figure(NARROW_WIDTH, 4.2) if narrow else new_figure(6.0, 3.8)
     ax = fig.add_subplot()
     shade = ax.contourf(plane["x1"], plane["x2"], fit["probability"], levels=np.linspace(0, 1, 11),
                         cmap="RdBu", alpha=0.35)
@@ -130,21 +131,22 @@ def _decision_figure(fit, plane, data):
     ax.set_ylim(plane["x2"].min(), plane["x2"].max())
     ax.grid(False)
     ax.set(xlabel="mean radius (standardized)", ylabel="mean texture (standardized)",
-           title=f"$w = ({w1:.3g}, {w2:.3g})$: loss {fit['loss']:.3f}, accuracy {fit['accuracy']:.1%}")
+           title=f"$w = ({w1:.3g}, {w2:.3g})$:{chr(10) if narrow else ' '}loss {fit['loss']:.3f}, "
+                 f"accuracy {fit['accuracy']:.1%}")
     ax.legend(loc="upper right", fontsize=7)
     return fig
 
 
 @figure(each={"logistic-guess-1": {"index": 0}, "logistic-guess-2": {"index": 1}})
-def logistic_guess(breast_cancer, logistic_guesses, index):
+def logistic_guess(breast_cancer, logistic_guesses, index, narrow=False):
     """Decision boundary and probabilities of a guessed weight vector."""
-    return _decision_figure(logistic_guesses["guesses"][index], logistic_guesses["plane"], breast_cancer)
+    return _decision_figure(logistic_guesses["guesses"][index], logistic_guesses["plane"], breast_cancer, narrow)
 
 
 @figure
-def logistic_grid_best_fit(breast_cancer, logistic_guesses, logistic_surface):
+def logistic_grid_best_fit(breast_cancer, logistic_guesses, logistic_surface, narrow=False):
     """Decision boundary and probabilities at the grid best."""
-    return _decision_figure(logistic_surface["grid_best_fit"], logistic_guesses["plane"], breast_cancer)
+    return _decision_figure(logistic_surface["grid_best_fit"], logistic_guesses["plane"], breast_cancer, narrow)
 
 
 @figure
@@ -174,16 +176,19 @@ def sine_data_scatter(sine_dataset):
 
 
 @figure
-def sine_guess_predictions(sine_dataset, sine_guesses):
-    """Three guesses' predictions over the data."""
-    fig = new_figure(6.4, 3.0)
+def sine_guess_predictions(sine_dataset, sine_guesses, narrow=False):
+    """Three guesses' predictions over the data (`narrow`: for a phone, the legend under the plot)."""
+    fig = new_figure(NARROW_WIDTH, 3.6) if narrow else new_figure(6.4, 3.0)
     ax = fig.add_subplot()
     ax.scatter(sine_dataset["x"], sine_dataset["y"], s=7, color="0.6", label="data")
     for i, guess in enumerate(sine_guesses["guesses"]):
         ax.plot(sine_guesses["prediction_x"], sine_guesses["predictions"][i], color=f"C{i + 1}", linewidth=1.5,
                 label=f"$w = ({guess['w'][0]:g}, {guess['w'][1]:g})$, MSE {guess['loss']:.3f}")
     ax.set(xlabel="$x$", ylabel="$y$")
-    ax.legend(loc="lower left", fontsize=7, ncols=2)
+    if narrow:
+        fig.legend(loc="outside lower center", fontsize=7)
+    else:
+        ax.legend(loc="lower left", fontsize=7, ncols=2)
     ax.set_ylim(-3.2, 2.6)
     return fig
 

@@ -128,14 +128,14 @@ def quadratic_paths(quadratic_surface, quadratic_curvatures, runs, narrow=False)
 
 
 @figure
-def quadratic_rates(quadratic_theory, runs):
+def quadratic_rates(quadratic_theory, runs, narrow=False):
     """Distance to the minimum against step on a log axis, beside the predicted e_0 rate^k.
 
     One legend entry per run (its dots and its line together), under the plot,
     so the plot keeps the page's width on a phone.
     """
     from matplotlib.legend_handler import HandlerTuple
-    fig = new_figure(PAGE_WIDTH, PANEL_HEIGHT + 0.4)
+    fig = new_figure(NARROW_WIDTH, PANEL_HEIGHT + 1.2) if narrow else new_figure(PAGE_WIDTH, PANEL_HEIGHT + 0.4)
     ax = fig.add_subplot()
     handles, names = [], []
     for i, name in enumerate(QUAD_RUNS):
@@ -150,7 +150,9 @@ def quadratic_rates(quadratic_theory, runs):
         names.append(f"{name}: measured {rates['measured_rate']:.3f}, predicted {rates['predicted_rate']:.3f}")
     ax.set(xlabel="step $k$", ylabel="$\\|w_k - w^*\\|$")
     fig.legend(handles, names, handler_map={tuple: HandlerTuple(ndivide=None)}, loc="outside lower center",
-               ncols=2, fontsize=7.5, title="per-step factor (dots: measured, lines: predicted)",
+               ncols=1 if narrow else 2, fontsize=7.5,
+               title="per-step factor\n(dots: measured, lines: predicted)" if narrow else
+                     "per-step factor (dots: measured, lines: predicted)",
                title_fontsize=7.5)
     return fig
 
