@@ -24,7 +24,7 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
 from lecturekit.engine import reads  # noqa: E402  (after the environment is set)
-from lecturekit.engine.errors import BuildError  # noqa: E402
+from lecturekit.engine.errors import BuildError, describe_os_error  # noqa: E402
 from lecturekit.engine.lectures import find_lectures, read_course  # noqa: E402
 from lecturekit.engine.pages import site_files  # noqa: E402
 from lecturekit.engine.produce import produce  # noqa: E402
@@ -130,7 +130,7 @@ def main(argv=None):
         print("build failed; the previous site was left unchanged.", file=sys.stderr)
         return 1
     except OSError as error:  # a folder given that cannot be one (a file in the way, no permission, a full disk)
-        print(f"error: {error.filename or 'the build'}: {error.strerror or error}", file=sys.stderr)
+        print(f"error: {describe_os_error(error)}", file=sys.stderr)
         print("build failed; the previous site was left unchanged.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -33,6 +33,16 @@ def describe_failure(error, folder):
     return detail
 
 
+def describe_os_error(error):
+    """A file system's refusal in one line, naming the path: a file where a folder should be says so."""
+    if error.filename:
+        path = Path(error.filename)
+        in_the_way = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), None)
+        if in_the_way is not None and isinstance(error, (FileExistsError, NotADirectoryError)):
+            return f"{in_the_way} is a file, not a folder"
+    return f"{error.filename or 'the build'}: {error.strerror or error}"
+
+
 def ignore_interrupts():
     """In a forked helper: leave Ctrl-C to the build, which stops its helpers and reports it once."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -82,13 +82,8 @@ def publish(site_dir, files, previous):
     remove_leftovers(site_dir)
     if site_dir.is_dir() and previous.holds_exactly(files):
         return False  # nothing would change: a no-change build creates, links and deletes no file
-    try:  # the new site is written beside the old one, so that one rename replaces it
-        site_dir.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-new-", dir=site_dir.parent))
-    except OSError as error:
-        in_the_way = isinstance(error, (FileExistsError, NotADirectoryError))
-        reason = f"{error.filename} is a file, not a folder" if in_the_way else error.strerror or error
-        raise BuildError(f"cannot write the site to {site_dir}: {reason}") from None
+    site_dir.parent.mkdir(parents=True, exist_ok=True)   # the new site is written beside the old one
+    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-new-", dir=site_dir.parent))
     try:
         write_tree(staging, files, previous)
         os.chmod(staging, 0o755)
