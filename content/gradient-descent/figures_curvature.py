@@ -6,7 +6,7 @@ import numpy as np
 
 from lecturekit.engine.registry import figure
 from lecturekit.plotting.style import (MARK_COLORS, NARROW_WIDTH, PAGE_WIDTH, PANEL_HEIGHT, PATH_COLOR, new_figure,
-                                       two_panels)
+                                       panel_grid, two_panels)
 from lecturekit.plotting.paths import draw_step_path, fix_layout, label_steps
 from lecturekit.plotting.surfaces import contour_levels, draw_contours, draw_path, draw_surface, mark_points
 
@@ -100,13 +100,10 @@ def quadratic_paths(quadratic_surface, quadratic_curvatures, runs, narrow=False)
     """The four quadratic runs on the contours of w^T A w at equal scales, each coloured by step; each axis
     names the Hessian's eigenvalue along it (the page's λ). Two by two, or for a phone one below the other."""
     grid = quadratic_surface["grid"]
-    if narrow:
-        fig, rows, cols = new_figure(NARROW_WIDTH, 4 * 2.7 + 0.9), 4, 1
-    else:
-        fig, rows, cols = new_figure(PAGE_WIDTH * 0.9, PAGE_WIDTH * 0.9), 2, 2
+    fig, places = panel_grid(narrow, (2, 2), (PAGE_WIDTH * 0.9, PAGE_WIDTH * 0.9), 4 * 2.7 + 0.9)
     steps = max(len(runs[name]["path"]) - 1 for name in QUAD_RUNS)
-    for i, name in enumerate(QUAD_RUNS):
-        ax = fig.add_subplot(rows, cols, i + 1)
+    for place, name in zip(places, QUAD_RUNS):
+        ax = fig.add_subplot(place)
         draw_contours(ax, grid["W1"], grid["W2"], grid["L"], levels=grid["levels"], colorbar=False)
         points = draw_step_path(ax, runs[name]["path"], label="path, coloured by step", steps=steps)
         _star(ax, runs[name]["path"][0], "start", color=MARK_COLORS[0], marker="o", size=8)

@@ -6,7 +6,7 @@ import numpy as np
 
 from lecturekit.engine.registry import figure
 from lecturekit.numerics.sgd import epoch_ends
-from lecturekit.plotting.style import MARK_COLORS, NARROW_WIDTH, PAGE_WIDTH, PANEL_HEIGHT, new_figure
+from lecturekit.plotting.style import MARK_COLORS, PAGE_WIDTH, PANEL_HEIGHT, new_figure, panel_grid
 
 RUN_COLORS = {"logistic_gd": "#1b9e77", "sgd_b32": "#7570b3", "sgd_b1": "#d95f02"}
 EPOCH_CMAP = "viridis"
@@ -73,12 +73,8 @@ def sgd_paths(sgd, sgd_runs, runs, logistic_optimum, narrow=False):
     w_opt, n = logistic_optimum["optimum"]["w"], sgd["n_samples"]
     epochs, deadline = sgd["epochs"], sgd["deadline_epoch"]
     norm = PowerNorm(0.4, vmin=0, vmax=epochs)     # the early epochs, where the paths move, get most colours
-    if narrow:
-        fig = new_figure(NARROW_WIDTH, 4 * 2.5 + 1.6)
-        axes = fig.subplots(4, 1).ravel()
-    else:
-        fig = new_figure(PAGE_WIDTH * 0.8, PAGE_WIDTH * 0.72)
-        axes = fig.subplots(2, 2).ravel()
+    fig, places = panel_grid(narrow, (2, 2), (PAGE_WIDTH * 0.8, PAGE_WIDTH * 0.72), 4 * 2.5 + 1.6)
+    axes = [fig.add_subplot(place) for place in places]
     gd = runs["logistic_gd"]
     panels = [("logistic_gd", gd, gd["path"], np.arange(len(gd["path"])))]
     for name in ("sgd_b32", "sgd_b1"):
@@ -108,7 +104,7 @@ def sgd_paths(sgd, sgd_runs, runs, logistic_optimum, narrow=False):
     for ax in axes:   # a hollow star on top: the epoch dots and the cloud beneath it stay visible
         ax.plot(*w_opt, **MINIMUM_MARK)
         ax.set(xlabel="$w_1$", ylabel="$w_2$")
-    bar = fig.colorbar(dots, ax=axes.tolist(), label="epoch at a dot", shrink=0.7,
+    bar = fig.colorbar(dots, ax=axes, label="epoch at a dot", shrink=0.7,
                        location="bottom" if narrow else "right")
     bar.set_ticks([0, 1, 2, 5, 10, 20, 40, epochs])
     handles = [Line2D([], [], marker="o", color="white", markeredgecolor="black", linestyle="none",

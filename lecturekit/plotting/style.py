@@ -63,24 +63,31 @@ def new_figure(width=PAGE_WIDTH, height=PANEL_HEIGHT, margins=None):
     return fig
 
 
+def panel_grid(narrow, shape, size, narrow_height, **gridspec):
+    """(figure, places for its panels in reading order): a `shape` (rows, columns) grid across the page at
+    `size` (inches), or for a phone (`narrow`, a figure function's narrow variant) the same panels one below
+    the other, NARROW_WIDTH wide and `narrow_height` high, each as wide as the phone's column."""
+    count = shape[0] * shape[1]
+    if narrow:
+        fig = new_figure(NARROW_WIDTH, narrow_height)
+        layout = fig.add_gridspec(count, 1)
+    else:
+        fig = new_figure(*size)
+        layout = fig.add_gridspec(*shape, **gridspec)
+    return fig, [layout[i] for i in range(count)]
+
+
 def two_panels(narrow, height, width_ratios=(1, 1), projection=None):
     """(figure, first axes, second axes): side by side across the page, or one above the other for a phone
-    (`narrow`, a figure function's narrow variant), each as wide as the phone's column.
-
-    `projection` is the first panel's ("3d" for a surface beside its contour map).
-    """
+    (see panel_grid). `projection` is the first panel's ("3d" for a surface beside its contour map)."""
     from matplotlib.ticker import MaxNLocator
-    if narrow:
-        fig = new_figure(NARROW_WIDTH, 2 * height * 0.85)
-        layout = fig.add_gridspec(2, 1)
-    else:
-        fig = new_figure(PAGE_WIDTH, height)
-        layout = fig.add_gridspec(1, 2, width_ratios=width_ratios)
-    first = fig.add_subplot(layout[0], projection=projection)
+    fig, (left, right) = panel_grid(narrow, (1, 2), (PAGE_WIDTH, height), 2 * height * 0.85,
+                                    width_ratios=width_ratios)
+    first = fig.add_subplot(left, projection=projection)
     if narrow and projection == "3d":  # a 3-D box's floor is short on a phone: five labels ran into each other
         first.xaxis.set_major_locator(MaxNLocator(4))
         first.yaxis.set_major_locator(MaxNLocator(4))
-    return fig, first, fig.add_subplot(layout[1])
+    return fig, first, fig.add_subplot(right)
 
 
 def warm_up():
