@@ -1,7 +1,10 @@
 """The 2x and dark files of a figure through the cache: published with the page, redrawn with their code."""
 import re
 
+import pytest
+
 import build
+from lecturekit.engine.errors import BuildError
 from lecturekit.plotting.style import DPI
 from tiny_lecture import FIGURES, LECTURE, build_args, write_lecture
 
@@ -87,8 +90,6 @@ def test_a_figure_with_a_narrow_parameter_is_drawn_again_for_phones(tmp_path):
 
 
 def test_a_narrow_variant_must_be_a_still_and_a_figure_drawn_together_has_none(tmp_path):
-    import pytest
-    from lecturekit.engine.errors import BuildError
     moving = NARROW_FIGURES.replace("def pair(squares, narrow):\n", '''def pair(squares, narrow):
     if narrow:
         return type("Odd", (), {"figure_files": lambda self: ({"poster": (".svg", b"<svg/>")}, 1, 1)})()
