@@ -159,13 +159,15 @@ def load_code(lecture):
     for spec in lecture.figures:
         check_name(spec.name, "figure name", *spec.where)
     check_unique(lecture.computations, "computation")
-    check_unique(lecture.figures + [_poster_of(spec) for spec in lecture.figures], "figure")
+    check_unique(lecture.figures + [named for spec in lecture.figures for named in _other_files(spec)], "figure")
     return lecture
 
 
-def _poster_of(spec):
-    """A figure's poster file is `<name>-poster.png`: no other figure may be named so."""
-    return FigureSpec(f"{spec.name}-poster", spec.fn, spec.deps)
+def _other_files(spec):
+    """A figure's other files are named as figures would be (`<name>-poster.png`, `<name>-narrow.png`, ...):
+    no other figure may be named so, or the two would publish one file."""
+    bases = ["poster", "narrow", "narrowposter"] if spec.narrow else ["poster"]
+    return [FigureSpec(f"{spec.name}-{base}", spec.fn, spec.deps) for base in bases]
 
 
 def read_lecture(folder):

@@ -8,11 +8,13 @@ descriptors, and `sizes` says how wide the page shows the figure, so the
 browser fetches the smallest file with enough pixels: a phone the 1x file, a
 high-density laptop the 2x one, and only the scheme it shows. Print is light
 (the dark sources apply on screens only). A figure drawn also for phones has
-"narrow" files too, shown on narrow screens (NARROW) in either scheme.
+"narrow" files too, shown on narrow screens (NARROW) in either scheme; an animation's narrow
+variant has its own still ("narrowposter").
 """
 import re
 
-DARK = "screen and (prefers-color-scheme: dark)"
+DARK_SCHEME = "(prefers-color-scheme: dark)"
+DARK = f"screen and {DARK_SCHEME}"
 REDUCED_MOTION = "(prefers-reduced-motion: reduce)"
 # A screen this narrow (a phone held upright) shows a figure's narrow variant where it has one.
 NARROW = "screen and (max-width: 36rem)"
@@ -40,6 +42,14 @@ def pixel_width(manifest, role):
     return manifest.get("pixels", {}).get(role, [manifest["width"]])[0]
 
 
+def narrow_size(manifest, role):
+    """A narrow variant's size on the page in CSS pixels: its file's, at the density of the figure's smallest file
+    (1x for a still, 2x for an animation: the narrow variant was drawn as its figure was)."""
+    density = pixel_width(manifest, roles_of(manifest, "file")[0]) / manifest["width"]
+    width, height = manifest["pixels"][role]
+    return round(width / density), round(height / density)
+
+
 def srcset(name, manifest, url_for, roles):
     return ", ".join(f"{url_for(name, role)} {pixel_width(manifest, role)}w" for role in roles)
 
@@ -53,19 +63,21 @@ def add_picture(parent, name, manifest, url_for, base, image_attrs, still=None, 
     import xml.etree.ElementTree as etree
     sizes = SIZES.format(w=manifest["width"])
     picture = etree.SubElement(parent, "picture", picture_attrs or {})
-    sources = []  # the first whose media matches is shown
-    if base == "file":  # a still's narrow variant (animations have none)
-        sources += [(f"{NARROW} and (prefers-color-scheme: dark)", "narrow", True)] if dark else []
-        sources += [(NARROW, "narrow", False)]
+    sources = []  # (media, kind, dark scheme): the first whose media matches is shown
+    if base == "file":  # a phone shows a figure's narrow variant where it has one (and that variant's still)
+        if still:
+            sources += [(f"{NARROW} and {DARK_SCHEME} and {REDUCED_MOTION}", "narrow" + still, True),
+                        (f"{NARROW} and {REDUCED_MOTION}", "narrow" + still, False)]
+        sources += [(f"{NARROW} and {DARK_SCHEME}", "narrow", True), (NARROW, "narrow", False)]
     if still:
         sources += [(f"{DARK} and {REDUCED_MOTION}", still, True), (REDUCED_MOTION, still, False)]
-    sources += [(DARK, base, True)] if dark else []
-    for media, kind, dark in sources:
-        roles = roles_of(manifest, kind, dark)
-        if roles:
+    sources += [(DARK, base, True)]
+    for media, kind, dark_scheme in sources:
+        roles = roles_of(manifest, kind, dark_scheme)
+        if roles and (dark or not dark_scheme):
             attributes = {"media": media, "srcset": srcset(name, manifest, url_for, roles), "sizes": sizes}
-            if kind == "narrow":  # its own size on the page (its 1x file's), so the browser keeps its aspect ratio
-                width, height = manifest["pixels"][roles[0]]
+            if kind.startswith("narrow"):  # its own size on the page, so the browser keeps its aspect ratio
+                width, height = narrow_size(manifest, roles[0])
                 attributes.update(sizes=SIZES.format(w=width), width=str(width), height=str(height))
             etree.SubElement(picture, "source", attributes)
     etree.SubElement(picture, "img", {"src": url_for(name, base), "sizes": sizes,

@@ -9,6 +9,7 @@ file, then "@2x" for one with DENSITY image pixels per CSS pixel:
     file  file@2x  file.dark  file.dark@2x      a matplotlib Figure
     file  file.dark  poster  poster.dark        an animation (drawn at DENSITY: all of them sharp)
     narrow  narrow@2x  narrow.dark  ...         a figure's narrow variant, for phones (with_narrow)
+    narrow  narrow.dark  narrowposter  ...      an animation's narrow variant
 
 A matplotlib Figure is drawn at DENSITY times its page size on a transparent
 background, then laid over white for the light files and remapped onto the
@@ -48,17 +49,19 @@ def figure_files(result):
 
 
 def with_narrow(wide, narrow):
-    """A figure's files (figure_files) with its narrow variant's added: their roles "narrow", "narrow@2x", ...
+    """A figure's files (figure_files) with its narrow variant's added, renamed "narrow", "narrow@2x", ...
 
-    The narrow variant is a still (what a phone shows instead of the figure):
-    its "file" roles are renamed, and its size is its files' own.
+    The narrow variant (what a phone shows instead) is of the figure's kind: a
+    still for a still, an animation for an animation, whose poster becomes
+    "narrowposter". Its size on the page is its files' own.
     """
     files, width, height, pixels = wide
     narrow_files, _, _, narrow_pixels = narrow
-    if any(not role.startswith("file") for role in narrow_files):
-        raise TypeError("a figure's narrow variant must be a still (a matplotlib Figure or a PIL image), "
-                        "not an animation")
-    rename = {role: "narrow" + role[len("file"):] for role in narrow_files}
+    if ("poster" in files) != ("poster" in narrow_files):
+        kinds = ("an animation", "a still") if "poster" in files else ("a still", "an animation")
+        raise TypeError(f"a figure's narrow variant must be of its kind: the figure is {kinds[0]}, "
+                        f"its narrow variant {kinds[1]}")
+    rename = {role: "narrow" + (role[len("file"):] if role.startswith("file") else role) for role in narrow_files}
     return ({**files, **{rename[role]: data for role, data in narrow_files.items()}}, width, height,
             {**pixels, **{rename[role]: size for role, size in narrow_pixels.items()}})
 
