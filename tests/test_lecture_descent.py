@@ -91,14 +91,17 @@ def test_every_run_has_an_animation(lecture, results):
     assert {f"anim-{run}" for run in results("runs")} <= names
 
 
-def test_descent_gif_frames_and_size(lecture, results, tmp_path):
+@pytest.mark.parametrize("narrow, width", [(False, 640), (True, 352)])
+def test_descent_gif_frames_and_size(lecture, results, tmp_path, narrow, width):
+    """The wide GIF is 640 pixels wide, a phone's its 352 px column (both at one pixel per CSS pixel here)."""
     spec = next(s for s in lecture.figures if s.name == "anim-sine_curve")
-    anim = spec.fn(**{dep: results(dep) for dep in spec.deps}, **spec.kwargs)
+    anim = spec.fn(**{dep: results(dep) for dep in spec.deps}, **spec.kwargs, narrow=narrow)
     gif, poster = tmp_path / "anim.gif", tmp_path / "poster.png"
     frames, _ = write_animation(anim, gif, poster)
     path_length = len(results("runs")["sine_curve"]["path"])
     assert frames == min(path_length, anim.max_frames)
     with Image.open(gif) as image:
         assert image.n_frames == frames
-        assert image.size == (640, 420)
+        assert image.size[0] == width
+        assert image.size[1] == 420 if not narrow else image.size[1] > width, "a phone's frame is taller than wide"
     assert gif.stat().st_size < GIF_BUDGET

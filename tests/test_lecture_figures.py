@@ -13,11 +13,13 @@ from lecturekit.plotting.animate import frame_indices, render_frames
 MODELS = ("logistic", "sine")
 
 
-def draw(lecture, results, name):
-    """A figure (or animation) drawn by the lecture's own function, and laid out as it will be saved."""
+def draw(lecture, results, name, narrow=False):
+    """A figure (or animation) drawn by the lecture's own function, and laid out as it will be saved;
+    `narrow`: its narrow variant, for phones."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     spec = next(s for s in lecture.figures if s.name == name)
-    out = spec.fn(**{dep: results(dep) for dep in spec.deps}, **spec.kwargs)
+    assert spec.narrow or not narrow, f"{name} has no narrow variant"
+    out = spec.fn(**{dep: results(dep) for dep in spec.deps}, **spec.kwargs, **({"narrow": narrow} if spec.narrow else {}))
     fig = out if hasattr(out, "savefig") else out.figure
     FigureCanvasAgg(fig).draw()
     return out
@@ -276,14 +278,16 @@ def test_label_steps_leaves_out_numbers_that_would_collide_and_merges_revisits()
 # --- GIFs ----------------------------------------------------------------------------------------
 
 
-def test_gif_titles_are_in_words(lecture, results):
+@pytest.mark.parametrize("narrow", [False, True])
+def test_gif_titles_are_in_words(lecture, results, narrow):
     names = [s.name for s in lecture.figures if s.name.startswith("anim-")]
     assert len(names) == len(results("runs"))
     for name in names:
-        anim = draw(lecture, results, name)
+        anim = draw(lecture, results, name, narrow)
         title = anim.figure.get_suptitle()
         assert title.startswith(("Gradient descent on ", "Momentum ")), title
         assert "_" not in title and not any(run in title for run in results("runs")), title
+        assert title.count("\n") == narrow, "a phone's title takes two lines"
 
 
 def pixels_near(frame, ax, point, colour, radius):
@@ -295,10 +299,11 @@ def pixels_near(frame, ax, point, colour, radius):
     return int(np.all(frame[..., :3] == colour, axis=-1)[near].sum())
 
 
+@pytest.mark.parametrize("narrow", [False, True])
 @pytest.mark.parametrize("run", ["quad_lr1", "sine_gd", "logistic_curve"])
-def test_every_gif_frame_shows_the_start_and_the_minimum(lecture, results, run):
+def test_every_gif_frame_shows_the_start_and_the_minimum(lecture, results, run, narrow):
     from matplotlib.colors import to_rgb
-    anim = draw(lecture, results, f"anim-{run}")
+    anim = draw(lecture, results, f"anim-{run}", narrow)
     start, minimum = anim.marks
     np.testing.assert_array_equal(start.get_xydata()[0], results("runs")[run]["path"][0])
     problem = results("runs")[run]["problem"]
@@ -324,9 +329,10 @@ def test_every_gif_frame_shows_the_start_and_the_minimum(lecture, results, run):
             assert pixels_near(frame, anim.ax, expected, (255, 255, 255), 9) >= 15, k
 
 
+@pytest.mark.parametrize("narrow", [False, True])
 @pytest.mark.parametrize("run", ["quad_axis", "quad_lr1", "quad_lr09", "quad_momentum"])
-def test_quadratic_gifs_have_equal_axis_scales(lecture, results, run):
-    anim = draw(lecture, results, f"anim-{run}")
+def test_quadratic_gifs_have_equal_axis_scales(lecture, results, run, narrow):
+    anim = draw(lecture, results, f"anim-{run}", narrow)
     box = anim.ax.get_window_extent()
     (x0, x1), (y0, y1) = anim.ax.get_xlim(), anim.ax.get_ylim()
     assert (box.width / (x1 - x0)) == pytest.approx(box.height / (y1 - y0), rel=0.01)
@@ -372,7 +378,7 @@ def test_the_bowls_axes_name_its_hessians_eigenvalues(lecture, results):
 def test_figures_drawn_for_a_phone_are_its_column_wide_and_stack_their_panels(lecture, results):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from lecturekit.plotting.style import NARROW_WIDTH
-    narrow = [spec for spec in lecture.figures if spec.narrow]
+    narrow = [spec for spec in lecture.figures if spec.narrow and not spec.name.startswith("anim-")]
     assert len(narrow) >= 22
     for spec in narrow:
         inputs = {dep: results(dep) for dep in spec.deps}
@@ -384,3 +390,19 @@ def test_figures_drawn_for_a_phone_are_its_column_wide_and_stack_their_panels(le
         for top, bottom in zip(panels, panels[1:]):
             assert top.y0 >= bottom.y1, f"{spec.name}: one panel above the other"
         assert min(box.width for box in panels) >= 0.5, f"{spec.name}: each panel about as wide as the column"
+
+
+def test_a_phones_gifs_fill_its_column_with_the_legend_under_the_plot(lecture, results):
+    from lecturekit.plotting.animate import render_frames
+    from lecturekit.plotting.style import COLUMN_PX, DPI, NARROW_WIDTH
+    names = [spec.name for spec in lecture.figures if spec.name.startswith("anim-")]
+    assert all(spec.narrow for spec in lecture.figures if spec.name in names), "every GIF is drawn for phones too"
+    for name in names:
+        anim = draw(lecture, results, name, narrow=True)
+        assert anim.legend_below and anim.figure.get_figwidth() == NARROW_WIDTH and anim.figure.dpi == DPI
+        assert NARROW_WIDTH * DPI < COLUMN_PX / 2, "a phone's column, not the page's"
+        render_frames(anim)   # lays the legend out (and checks that nothing runs past the frame's edges)
+        legend = anim.figure.legends[0].get_window_extent()
+        assert legend.y1 < anim.ax.get_tightbbox().y0 + 1, f"{name}: the legend is under the plot and its labels"
+        sizes = {text.get_fontsize() for text in anim.figure.legends[0].get_texts()}
+        assert min(sizes) >= 9, f"{name}: the legend reads at the phone's scale"

@@ -38,6 +38,9 @@ class PathAnimation:
     color: str = "C3"
     label: str = "descent path"   # legend entry for the path line
     marks: tuple = ()       # Line2D markers already on `ax` (start, minimum): redrawn above the path in every frame
+    legend_below: bool = False  # the legend under the plot, two to a row, not in a corner of it (a phone's small
+                                # plot, which a legend inside would hide much of); the figure leaves room for it
+    label_size: float = 11  # points: the "step k · loss v" label
 
     def figure_files(self):
         """The GIF with its poster, as a figure output (see plotting.output)."""
@@ -183,12 +186,17 @@ def _frame_updates(anim):
               for k in indices]
     # The label's box is drawn once, with the background, around the longest label:
     # it stays put while the digits change, and no frame has to redraw it.
-    style = dict(transform=ax.transAxes, fontsize=11)
+    style = dict(transform=ax.transAxes, fontsize=anim.label_size)
     box = ax.text(0, 1, max(labels, key=len), color="none", zorder=7, **style,
                   bbox=dict(boxstyle="round,pad=0.3", facecolor="white", edgecolor="0.6", alpha=0.85))
     text = ax.text(0, 1, max(labels, key=len), color="black", zorder=8, animated=True, **style)
     # The legend is part of the static background.
-    legend = ax.legend(loc="upper right", fontsize=9, framealpha=0.85)
+    if anim.legend_below:
+        handles, names = ax.get_legend_handles_labels()
+        legend = fig.legend(handles, names, loc="lower center", ncols=2, fontsize=9, frameon=False,
+                            borderaxespad=0.2, columnspacing=1.2, handletextpad=0.5)
+    else:
+        legend = ax.legend(loc="upper right", fontsize=9, framealpha=0.85)
 
     # Step/loss label and legend go to the corners the whole path (and any background
     # curve) crosses least; the label is opaque enough to read over contours anyway.
@@ -202,12 +210,13 @@ def _frame_updates(anim):
         label_text.set_position((x, y))
         label_text.set_horizontalalignment(ha)
         label_text.set_verticalalignment(va)
-    legend_box = legend.get_window_extent(renderer).size
-    scores = corner_scores(ax, busy, legend_box)
-    # In a narrow plot the label and the legend do not both fit along one edge: then the legend takes the other.
-    crowded = text_box[0] + legend_box[0] + 3 * 24 > ax.bbox.width
-    free = [c for c in CORNERS if c != text_corner and not (crowded and c.split()[0] == text_corner.split()[0])]
-    legend.set_loc(min(free, key=lambda name: scores[name]))
+    if not anim.legend_below:
+        legend_box = legend.get_window_extent(renderer).size
+        scores = corner_scores(ax, busy, legend_box)
+        # In a narrow plot the label and the legend do not both fit along one edge: then the legend takes the other.
+        crowded = text_box[0] + legend_box[0] + 3 * 24 > ax.bbox.width
+        free = [c for c in CORNERS if c != text_corner and not (crowded and c.split()[0] == text_corner.split()[0])]
+        legend.set_loc(min(free, key=lambda name: scores[name]))
 
     def show(k, label):
         def update():

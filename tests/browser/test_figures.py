@@ -99,7 +99,9 @@ def test_a_dark_phone_shows_the_dark_narrow_variants_at_the_column_width(real_si
     figures = figures_of_lecture(browser, real_site, 390, "dark", scale=2)
     narrow = [f for f in figures if f["narrow"]]
     assert len(narrow) >= 8, "the lecture's side-by-side surface figures have narrow variants"
-    assert all(f["current"].endswith("-narrow.dark@2x.png") for f in narrow), [f["current"] for f in narrow]
+    assert [f for f in narrow if f["moving"]], "the lecture's animations have narrow variants too"
+    assert all(f["current"].endswith("-narrow.dark.gif" if f["moving"] else "-narrow.dark@2x.png") for f in narrow), \
+        [f["current"] for f in narrow]
     column = 390 - 2 * 20   # 1.25rem of padding each side
     assert all(column - 8 <= f["shown"] <= column for f in narrow), [round(f["shown"]) for f in narrow]
 
@@ -124,12 +126,14 @@ def test_the_dark_lecture_has_no_white_cards(real_site, browser, artifacts):
     assert overall["dark"] < 0.05 and overall["light"] > 0.6, overall
 
 
+@pytest.mark.parametrize("width, still", [(1280, "-poster"), (390, "-narrowposter")])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_reduced_motion_shows_the_still_of_the_scheme(real_site, browser, scheme):
-    moving = [f for f in figures_of_lecture(browser, real_site, 1280, scheme, reduced_motion="reduce")
+def test_reduced_motion_shows_the_still_of_the_scheme_and_screen(real_site, browser, scheme, width, still):
+    """A phone's still is its narrow animation's."""
+    moving = [f for f in figures_of_lecture(browser, real_site, width, scheme, scale=2, reduced_motion="reduce")
               if f["moving"]]
     assert moving
-    ending = "-poster.dark.png" if scheme == "dark" else "-poster.png"
+    ending = f"{still}.dark.png" if scheme == "dark" else f"{still}.png"
     assert all(f["current"].endswith(ending) for f in moving), [f["current"] for f in moving]
 
 
