@@ -406,3 +406,36 @@ def test_a_phones_gifs_fill_its_column_with_the_legend_under_the_plot(lecture, r
         assert legend.y1 < anim.ax.get_tightbbox().y0 + 1, f"{name}: the legend is under the plot and its labels"
         sizes = {text.get_fontsize() for text in anim.figure.legends[0].get_texts()}
         assert min(sizes) >= 9, f"{name}: the legend reads at the phone's scale"
+
+
+# Equal-scale maps with an inset: at a phone's width the map and its inset only shrink further.
+DRAWN_ONLY_ACROSS_THE_PAGE = {"logistic-taylor-contours", "sine-taylor-contours"}
+
+
+def test_every_figure_much_wider_than_a_phone_is_drawn_for_phones_too(lecture, results):
+    from lecturekit.plotting.style import NARROW_WIDTH
+    wide = []
+    for spec in lecture.figures:
+        if spec.group is None and not spec.narrow:
+            out = spec.fn(**{dep: results(dep) for dep in spec.deps}, **spec.kwargs)
+            fig = out if hasattr(out, "savefig") else out.figure
+            if fig.get_figwidth() > 1.2 * NARROW_WIDTH:
+                wide.append(spec.name)
+    assert sorted(wide) == sorted(DRAWN_ONLY_ACROSS_THE_PAGE)
+
+
+def test_a_phones_figures_have_text_of_at_least_ten_css_pixels(lecture, results):
+    """A narrow variant is shown at its own size: a point of text is DPI / 72 CSS pixels."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+    from lecturekit.plotting.style import DPI
+    small = {}
+    for spec in [spec for spec in lecture.figures if spec.narrow]:
+        out = spec.fn(**{dep: results(dep) for dep in spec.deps}, **spec.kwargs, narrow=True)
+        fig = out if hasattr(out, "savefig") else out.figure
+        assert fig.dpi == DPI or hasattr(out, "savefig"), f"{spec.name}: an animation is drawn at the page's DPI"
+        FigureCanvasAgg(fig).draw()
+        sizes = [text.get_fontsize() for text in fig.findobj(Text) if text.get_visible() and text.get_text().strip()]
+        if min(sizes) * DPI / 72 < 9.9:
+            small[spec.name] = min(sizes)
+    assert not small, f"text under 10 CSS px on a phone (points): {small}"

@@ -6,7 +6,7 @@ matplotlib is reached only through lecturekit.plotting, which imports it lazily.
 import numpy as np
 
 from lecturekit.engine.registry import figure
-from lecturekit.plotting.style import (CLASS_COLORS, CLASS_MARKERS, MARK_COLORS, NARROW_WIDTH, PATH_COLOR, new_figure,
+from lecturekit.plotting.style import (CLASS_COLORS, CLASS_MARKERS, MARK_COLORS, PATH_COLOR, one_panel, place_legend,
                                        two_panels)
 from lecturekit.plotting.surfaces import log_levels, surface_and_contours
 
@@ -17,39 +17,36 @@ def _mark(ax, w, f, label, color, marker="o"):
 
 
 @figure
-def p1_curve(basics):
+def p1_curve(basics, narrow=False):
     """P1: a parabola with its minimizer."""
     p1 = basics["p1"]
-    fig = new_figure(5.2, 2.8)
-    ax = fig.add_subplot()
+    fig, ax = one_panel(narrow, (5.2, 2.8), 3.1)
     ax.plot(p1["curve"]["w"], p1["curve"]["f"], color="C0", label="$f(w) = w^2 - 3w + 4$")
     _mark(ax, p1["minimizer"], p1["minimum"], f"minimizer $w^* = {p1['minimizer']:g}$", MARK_COLORS[0])
     ax.set(xlabel="$w$", ylabel="$f(w)$")
-    ax.legend()
+    place_legend(ax, narrow)
     return fig
 
 
 @figure
-def p2_integers(basics):
+def p2_integers(basics, narrow=False):
     """P2: the same parabola seen only at the integers, with the tied minimizers."""
     p2 = basics["p2"]
-    fig = new_figure(5.2, 2.8)
-    ax = fig.add_subplot()
+    fig, ax = one_panel(narrow, (5.2, 2.8), 3.3)
     ax.plot(p2["curve"]["w"], p2["curve"]["f"], color="0.75", linewidth=1, label="$f$ on the reals")
     ax.plot(p2["points"]["w"], p2["points"]["f"], "o", color="C0", label="$f$ at the integers")
     for i, w in enumerate(p2["minimizers"]):
         _mark(ax, w, p2["minimum"], "integer minimizers" if i == 0 else None, MARK_COLORS[0], "D")
     ax.set(xlabel="$w$", ylabel="$f(w)$")
-    ax.legend()
+    place_legend(ax, narrow, ncols=2)
     return fig
 
 
 @figure
-def p3_curve(basics):
+def p3_curve(basics, narrow=False):
     """P3: a quartic with two local minima and a local maximum."""
     p3 = basics["p3"]
-    fig = new_figure(5.2, 2.8)
-    ax = fig.add_subplot()
+    fig, ax = one_panel(narrow, (5.2, 2.8), 3.4)
     ax.plot(p3["curve"]["w"], p3["curve"]["f"], color="C0", label="$f(w) = w^4 - 5w^2 + w + 4$")
     styles = {"local min": (MARK_COLORS[0], "o"), "local max": (MARK_COLORS[1], "s")}
     seen = set()
@@ -60,7 +57,7 @@ def p3_curve(basics):
         _mark(ax, point["w"], point["f"], kind if kind not in seen else None, color, marker)
         seen.add(kind)
     ax.set(xlabel="$w$", ylabel="$f(w)$")
-    ax.legend(loc="upper center")
+    place_legend(ax, narrow, ncols=2, loc="upper center")
     return fig
 
 
@@ -104,21 +101,19 @@ def _scatter_classes(ax, X, t, names, predicted=None):
 
 
 @figure
-def breast_cancer_scatter(breast_cancer):
+def breast_cancer_scatter(breast_cancer, narrow=False):
     """The two standardized features, coloured by class."""
-    fig = new_figure(5.2, 3.4)
-    ax = fig.add_subplot()
+    fig, ax = one_panel(narrow, (5.2, 3.4), 3.6)
     _scatter_classes(ax, breast_cancer["X"], breast_cancer["t"], breast_cancer["class_names"])
     ax.set(xlabel="mean radius (standardized)", ylabel="mean texture (standardized)")
-    ax.legend(title="class")
+    place_legend(ax, narrow, ncols=2, title="class")
     return fig
 
 
 def _decision_figure(fit, plane, data, narrow):
     """Probability map, decision boundary and predictions of one weight vector (`narrow`: for a phone)."""
     X, t, names = data["X"], data["t"], data["class_names"]
-    fig = new_figure(NARROW_WIDTH, 4.2) if narrow else new_figure(6.0, 3.8)
-    ax = fig.add_subplot()
+    fig, ax = one_panel(narrow, (6.0, 3.8), 4.2)
     shade = ax.contourf(plane["x1"], plane["x2"], fit["probability"], levels=np.linspace(0, 1, 11),
                         cmap="RdBu", alpha=0.35)
     fig.colorbar(shade, ax=ax, label=f"predicted $p(t = 1)$ ({names[1]})")
@@ -165,21 +160,19 @@ def logistic_surface_best(logistic_surface, logistic_guesses, narrow=False):
 
 
 @figure
-def sine_data_scatter(sine_dataset):
+def sine_data_scatter(sine_dataset, narrow=False):
     """The noisy sine data."""
-    fig = new_figure(5.6, 2.8)
-    ax = fig.add_subplot()
+    fig, ax = one_panel(narrow, (5.6, 2.8), 2.9)
     ax.scatter(sine_dataset["x"], sine_dataset["y"], s=9, color="C0", alpha=0.7, label="data $(x_i, y_i)$")
     ax.set(xlabel="$x$", ylabel="$y$")
-    ax.legend(loc="lower left")   # the one corner the data leave empty
+    place_legend(ax, narrow, loc="lower left")   # the one corner the data leave empty
     return fig
 
 
 @figure
 def sine_guess_predictions(sine_dataset, sine_guesses, narrow=False):
     """Three guesses' predictions over the data (`narrow`: for a phone, the legend under the plot)."""
-    fig = new_figure(NARROW_WIDTH, 3.6) if narrow else new_figure(6.4, 3.0)
-    ax = fig.add_subplot()
+    fig, ax = one_panel(narrow, (6.4, 3.0), 3.6)
     ax.scatter(sine_dataset["x"], sine_dataset["y"], s=7, color="0.6", label="data")
     for i, guess in enumerate(sine_guesses["guesses"]):
         ax.plot(sine_guesses["prediction_x"], sine_guesses["predictions"][i], color=f"C{i + 1}", linewidth=1.5,
@@ -215,16 +208,15 @@ def sine_surface_best(sine_surface, sine_guesses, narrow=False):
 
 
 @figure
-def sine_grid_best_fit(sine_dataset, sine_surface):
+def sine_grid_best_fit(sine_dataset, sine_surface, narrow=False):
     """The grid best's curve over the data."""
-    fig = new_figure(6.0, 2.8)
-    ax = fig.add_subplot()
+    fig, ax = one_panel(narrow, (6.0, 2.8), 3.1)
     ax.scatter(sine_dataset["x"], sine_dataset["y"], s=7, color="0.6", label="data")
     curve, w = sine_surface["grid_best_curve"], sine_surface["grid_best"]
     ax.plot(curve["x"], curve["y"], color=PATH_COLOR, linewidth=1.8,
             label=f"grid best $w = ({w[0]:.3g}, {w[1]:.3g})$")
     ax.set(xlabel="$x$", ylabel="$y$")
-    ax.legend(loc="lower left")
+    place_legend(ax, narrow, ncols=2, loc="lower left")
     return fig
 
 
@@ -274,14 +266,13 @@ def quick_offset_surface(offset_logistic, narrow=False):
 
 
 @figure
-def quick_offset_fit(offset_logistic):
+def quick_offset_fit(offset_logistic, narrow=False):
     """The fitted sigmoid with bias on the shifted feature."""
     q = offset_logistic["offset_logistic"]
-    fig = new_figure(5.6, 2.8)
-    ax = fig.add_subplot()
+    fig, ax = one_panel(narrow, (5.6, 2.8), 3.1)
     jitter = np.random.RandomState(1).uniform(-0.04, 0.04, len(q["t"]))
     ax.scatter(q["x"], q["t"] + jitter, s=6, color="0.5", alpha=0.6, label="labels (jittered)")
     ax.plot(q["fit_x"], q["fit_p"], color=PATH_COLOR, linewidth=1.8, label=r"$\sigma(b + w x)$ at grid best")
     ax.set(xlabel="mean radius (standardized) + 3", ylabel="$p(t = 1)$")
-    ax.legend(loc="center right", fontsize=7)
+    place_legend(ax, narrow, loc="center right", fontsize=7)
     return fig

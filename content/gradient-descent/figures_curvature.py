@@ -5,8 +5,8 @@ Each function draws computed results (see compute_curvature.py) and computes not
 import numpy as np
 
 from lecturekit.engine.registry import figure
-from lecturekit.plotting.style import (MARK_COLORS, NARROW_WIDTH, PAGE_WIDTH, PANEL_HEIGHT, PATH_COLOR, new_figure,
-                                       panel_grid, two_panels)
+from lecturekit.plotting.style import (MARK_COLORS, PAGE_WIDTH, PANEL_HEIGHT, PATH_COLOR, one_panel,
+                                       panel_grid, place_legend, two_panels)
 from lecturekit.plotting.paths import draw_step_path, fix_layout, label_steps
 from lecturekit.plotting.surfaces import contour_levels, draw_contours, draw_path, draw_surface, mark_points
 
@@ -22,13 +22,12 @@ def _star(ax, w, label, z=None, color=MARK_COLORS[0], marker="*", size=13):
 
 
 @figure
-def sine_convexity_map(sine_convexity, sine_surface, sine_optimum):
+def sine_convexity_map(sine_convexity, sine_surface, sine_optimum, narrow=False):
     """Grid points of the sine loss shaded by whether the Hessian there is positive definite."""
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Patch
     pd, grid = sine_convexity["pd_map"]["pd"], sine_surface["grid"]   # pd: on the surface's grid
-    fig = new_figure(PAGE_WIDTH * 0.8, PANEL_HEIGHT + 0.6)
-    ax = fig.add_subplot()
+    fig, ax = one_panel(narrow, (PAGE_WIDTH * 0.8, PANEL_HEIGHT + 0.6), 4.4)
     colors = ("#bdbdbd", "#4daf4a")
     ax.pcolormesh(grid["W1"], grid["W2"], pd.astype(float), cmap=ListedColormap(colors), vmin=0, vmax=1,
                   shading="nearest", alpha=0.75)
@@ -40,7 +39,10 @@ def sine_convexity_map(sine_convexity, sine_surface, sine_optimum):
     handles, _ = ax.get_legend_handles_labels()
     handles = [Patch(facecolor=colors[1], label="Hessian positive definite"),
                Patch(facecolor=colors[0], label="not positive definite")] + handles
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7)
+    if narrow:   # beside the map there is no room on a phone
+        fig.legend(handles=handles, loc="outside lower center", fontsize=7)
+    else:
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7)
     ax.grid(False)
     ax.set(xlabel=SINE_LABELS[0], ylabel=SINE_LABELS[1])
     return fig
@@ -132,8 +134,7 @@ def quadratic_rates(quadratic_theory, runs, narrow=False):
     so the plot keeps the page's width on a phone.
     """
     from matplotlib.legend_handler import HandlerTuple
-    fig = new_figure(NARROW_WIDTH, PANEL_HEIGHT + 1.2) if narrow else new_figure(PAGE_WIDTH, PANEL_HEIGHT + 0.4)
-    ax = fig.add_subplot()
+    fig, ax = one_panel(narrow, (PAGE_WIDTH, PANEL_HEIGHT + 0.4), PANEL_HEIGHT + 1.2)
     handles, names = [], []
     for i, name in enumerate(QUAD_RUNS):
         path, rates = runs[name]["path"], quadratic_theory["runs"][name]
@@ -185,15 +186,14 @@ def sine_momentum_path(runs, sine_momentum_baseline, sine_surface, sine_optimum,
 
 
 @figure
-def sine_momentum_losses(runs, sine_momentum_baseline, sine_optimum):
+def sine_momentum_losses(runs, sine_momentum_baseline, sine_optimum, narrow=False):
     """Loss against step for momentum and plain GD from the same start."""
-    fig = new_figure(PAGE_WIDTH * 0.8, PANEL_HEIGHT - 0.3)
-    ax = fig.add_subplot()
+    fig, ax = one_panel(narrow, (PAGE_WIDTH * 0.8, PANEL_HEIGHT - 0.3), 3.0)
     momentum = runs["sine_momentum"]
     ax.plot(momentum["losses"], "o-", markersize=2.5, color=PATH_COLOR, label=_momentum_label(momentum))
     ax.plot(sine_momentum_baseline["momentum_baseline"]["losses"], "o-", markersize=2.5, color=SECOND_PATH,
             label="plain GD")
     ax.axhline(sine_optimum["optimum"]["loss"], color="0.3", linestyle=":", linewidth=1, label="local minimum")
     ax.set(xlabel="step", ylabel="MSE")
-    ax.legend(fontsize=7)
+    place_legend(ax, narrow, fontsize=7)
     return fig

@@ -6,7 +6,7 @@ compute_runs.py, compute_descent.py).
 import numpy as np
 
 from lecturekit.engine.registry import figure
-from lecturekit.plotting.style import PANEL_HEIGHT, PATH_COLOR, new_figure, two_panels
+from lecturekit.plotting.style import PANEL_HEIGHT, PATH_COLOR, one_panel, two_panels
 from lecturekit.plotting.paths import draw_step_path, label_steps
 from lecturekit.plotting.surfaces import draw_contours, draw_path, draw_surface, mark_points, surface_and_contours
 
@@ -89,10 +89,10 @@ def sine_gd_path(sine_surface, runs, narrow=False):
 
 
 @figure
-def sine_gd_loss(sine_surface, runs):
+def sine_gd_loss(sine_surface, runs, narrow=False):
     """Run sine_gd: the loss against the step, going up and down."""
-    fig = new_figure(5.6, 2.6)
-    _draw_loss(fig.add_subplot(), runs["sine_gd"], ("grid best loss", sine_surface["grid_best_loss"]))
+    fig, ax = one_panel(narrow, (5.6, 2.6), 2.9)
+    _draw_loss(ax, runs["sine_gd"], ("grid best loss", sine_surface["grid_best_loss"]))
     return fig
 
 

@@ -3,7 +3,7 @@ lecture's grid where the path leaves it (compute_newton_fail.py computes it all)
 import numpy as np
 
 from lecturekit.engine.registry import figure
-from lecturekit.plotting.style import MARK_COLORS, PAGE_WIDTH, PANEL_HEIGHT, PATH_COLOR, new_figure
+from lecturekit.plotting.style import MARK_COLORS, PAGE_WIDTH, PANEL_HEIGHT, PATH_COLOR, one_panel
 from lecturekit.plotting.surfaces import contour_levels
 
 PD_COLORS = ("#bdbdbd", "#4daf4a")   # not positive definite, positive definite: the convexity map's
@@ -20,14 +20,13 @@ def draw_arrow_path(ax, path, color=PATH_COLOR, label="path", min_step=0.2):
 
 
 @figure
-def sine_newton_failure(sine_newton_failure, sine_surface, sine_optimum):
+def sine_newton_failure(sine_newton_failure, sine_surface, sine_optimum, narrow=False):
     """Newton from the grid's most negative curvature: its path over where the Hessian is positive definite."""
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Patch, Rectangle
     failure = sine_newton_failure["newton_failure"]
     grid, path = failure["map"], failure["path"]
-    fig = new_figure(PAGE_WIDTH * 0.8, PANEL_HEIGHT + 0.7)   # narrow: legible on a phone
-    ax = fig.add_subplot()
+    fig, ax = one_panel(narrow, (PAGE_WIDTH * 0.8, PANEL_HEIGHT + 0.7), 4.8)
     ax.pcolormesh(grid["W1"], grid["W2"], grid["pd"].astype(float), cmap=ListedColormap(PD_COLORS), vmin=0, vmax=1,
                   shading="nearest", alpha=0.75)
     ax.contour(grid["W1"], grid["W2"], grid["L"], levels=contour_levels(sine_surface["grid"]["L"], 15),
@@ -51,7 +50,8 @@ def sine_newton_failure(sine_newton_failure, sine_surface, sine_optimum):
     handles, _ = ax.get_legend_handles_labels()
     handles = [Patch(facecolor=PD_COLORS[1], label="Hessian positive definite"),
                Patch(facecolor=PD_COLORS[0], label="not positive definite")] + handles
-    fig.legend(handles=handles, loc="outside lower center", ncols=2, fontsize=7)   # below: the map keeps the width
+    # Below: the map keeps the width; on a phone one entry to a row.
+    fig.legend(handles=handles, loc="outside lower center", ncols=1 if narrow else 2, fontsize=7)
     ax.set_xlim(grid["W1"].min(), grid["W1"].max())
     ax.set_ylim(grid["W2"].min(), grid["W2"].max())
     ax.grid(False)

@@ -6,7 +6,8 @@ import numpy as np
 
 from lecturekit.engine.registry import figure
 from lecturekit.numerics.sgd import epoch_ends
-from lecturekit.plotting.style import MARK_COLORS, PAGE_WIDTH, PANEL_HEIGHT, new_figure, panel_grid
+from lecturekit.plotting.style import (NARROW_WIDTH, PAGE_WIDTH, PANEL_HEIGHT, new_figure, one_panel,
+                                       panel_grid, place_legend)
 
 RUN_COLORS = {"logistic_gd": "#1b9e77", "sgd_b32": "#7570b3", "sgd_b1": "#d95f02"}
 EPOCH_CMAP = "viridis"
@@ -25,10 +26,9 @@ def _run_label(name, run):
 
 
 @figure
-def sgd_noise(sgd):
+def sgd_noise(sgd, narrow=False):
     """Total variance of the minibatch gradient against batch size, measured and predicted, log-log."""
-    fig = new_figure(*PHONE_FRIENDLY)
-    ax = fig.add_subplot()
+    fig, ax = one_panel(narrow, PHONE_FRIENDLY, 3.6)
     rows = sgd["variance"]
     n, sigma2 = sgd["n_samples"], sgd["sigma2"]
     B = np.arange(1, 301)
@@ -44,7 +44,7 @@ def sgd_noise(sgd):
     ax.set_xticks(sizes, [str(s) for s in sizes])
     ax.minorticks_off()
     ax.set(xlabel="batch size $B$", ylabel="total variance of the\nminibatch gradient")
-    ax.legend(fontsize=7, loc="lower left")
+    place_legend(ax, narrow, fontsize=7, loc="lower left")
     return fig
 
 
@@ -118,9 +118,10 @@ def sgd_paths(sgd, sgd_runs, runs, logistic_optimum, narrow=False):
 
 
 @figure
-def sgd_losses(sgd, sgd_runs, runs):
+def sgd_losses(sgd, sgd_runs, runs, narrow=False):
     """Loss above the minimum's against epochs (top) and against per-sample gradient evaluations (bottom)."""
-    fig = new_figure(PHONE_FRIENDLY[0], 2 * PHONE_FRIENDLY[1] + 0.4)   # stacked: each panel keeps the width
+    # Stacked, so each panel keeps the width; a phone's are its column wide.
+    fig = new_figure(NARROW_WIDTH if narrow else PHONE_FRIENDLY[0], 2 * PHONE_FRIENDLY[1] + 0.4)
     by_epoch, by_cost = fig.subplots(2, 1, sharey=True)
     minimum, n = sgd["minimum_loss"], sgd["n_samples"]
     gd = runs["logistic_gd"]

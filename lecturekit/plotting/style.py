@@ -77,6 +77,21 @@ def panel_grid(narrow, shape, size, narrow_height, **gridspec):
     return fig, [layout[i] for i in range(count)]
 
 
+def one_panel(narrow, size, narrow_height):
+    """(figure, axes) of one plot: `size` (inches) across the page, or for a phone (`narrow`, a figure
+    function's narrow variant) NARROW_WIDTH wide and `narrow_height` high."""
+    fig = new_figure(NARROW_WIDTH, narrow_height) if narrow else new_figure(*size)
+    return fig, fig.add_subplot()
+
+
+def place_legend(ax, narrow, ncols=1, title=None, **wide):
+    """The plot's legend: as `wide` says (ax.legend's arguments) on the page, and under the plot in `ncols`
+    columns on a phone, where a legend inside would hide much of the small plot."""
+    if narrow:
+        return ax.figure.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=ncols, title=title)
+    return ax.legend(title=title, **wide)
+
+
 def two_panels(narrow, height, width_ratios=(1, 1), projection=None):
     """(figure, first axes, second axes): side by side across the page, or one above the other for a phone
     (see panel_grid). `projection` is the first panel's ("3d" for a surface beside its contour map)."""
