@@ -79,10 +79,13 @@ def test_zoom_shows_whole_every_half_axis_too_short_for_the_map(results):
     assert tiny >= 1   # the sine's steep axis: the case the zoom is for
 
 
+@pytest.mark.parametrize("narrow", [False, True])
 @pytest.mark.parametrize("model", MODELS)
-def test_taylor_map_draws_both_halves_of_each_axis_under_the_markers(lecture, results, model):
+def test_taylor_map_draws_both_halves_of_each_axis_under_the_markers(lecture, results, model, narrow):
+    """Also on a phone, where the zoom is a panel under the map and the colour bar lies under the map."""
+    from itertools import combinations
     taylor = taylor_of(results, model)
-    fig = draw(lecture, results, f"{model}-taylor-contours")
+    fig = draw(lecture, results, f"{model}-taylor-contours", narrow)
     ax = fig.axes[0]
     w, V = np.array(taylor["w"]), np.array(taylor["eigenvectors"])
     arrows = [t for t in ax.texts if getattr(t, "arrow_patch", None) is not None]
@@ -95,10 +98,17 @@ def test_taylor_map_draws_both_halves_of_each_axis_under_the_markers(lecture, re
     assert len(marks) == 2
     assert min(line.get_zorder() for line in marks) > max(a.get_zorder() for a in arrows)
     colorbar = next(a for a in fig.axes if a.get_label() == "<colorbar>")
-    assert "q(" in colorbar.get_ylabel() and "model" in colorbar.get_ylabel()
-    inset = next(a for a in ax.child_axes)
-    np.testing.assert_allclose([inset.get_xlim(), inset.get_ylim()], taylor["zoom"]["box"], rtol=1e-12)
-    assert ax.get_aspect() == inset.get_aspect() == 1.0
+    label = colorbar.get_xlabel() if narrow else colorbar.get_ylabel()
+    assert "q(" in label and "model" in label
+    zoom = next(a for a in fig.axes[1:] if a.get_label() != "<colorbar>") if narrow else next(a for a in ax.child_axes)
+    np.testing.assert_allclose([zoom.get_xlim(), zoom.get_ylim()], taylor["zoom"]["box"], rtol=1e-12)
+    assert ax.get_aspect() == zoom.get_aspect() == 1.0
+    labelled = 0
+    for axes in (ax, zoom):   # the λ labels lie clear of each other
+        boxes = [t.get_bbox_patch().get_window_extent() for t in axes.texts if t.get_text().startswith("$\\lambda")]
+        labelled += len(boxes)
+        assert not any(a.overlaps(b) for a, b in combinations(boxes, 2)), (model, narrow)
+    assert labelled == 2, "each eigenvalue labelled once, on the map or in the zoom"
 
 
 @pytest.mark.parametrize("model", MODELS)
@@ -386,7 +396,8 @@ def test_figures_drawn_for_a_phone_are_its_column_wide_and_stack_their_panels(le
         FigureCanvasAgg(fig).draw()
         assert fig.get_figwidth() == NARROW_WIDTH < wide.get_figwidth(), spec.name
         panels = sorted((ax.get_position() for ax in fig.axes if ax.get_label() != "<colorbar>"), key=lambda b: -b.y0)
-        assert len(panels) == len(wide.axes) - len([ax for ax in wide.axes if ax.get_label() == "<colorbar>"])
+        insets = sum(len(ax.child_axes) for ax in wide.axes)   # a phone shows an inset as a panel of its own
+        assert len(panels) == len(wide.axes) - len([ax for ax in wide.axes if ax.get_label() == "<colorbar>"]) + insets
         for top, bottom in zip(panels, panels[1:]):
             assert top.y0 >= bottom.y1, f"{spec.name}: one panel above the other"
         assert min(box.width for box in panels) >= 0.5, f"{spec.name}: each panel about as wide as the column"
@@ -408,10 +419,6 @@ def test_a_phones_gifs_fill_its_column_with_the_legend_under_the_plot(lecture, r
         assert min(sizes) >= 9, f"{name}: the legend reads at the phone's scale"
 
 
-# Equal-scale maps with an inset: at a phone's width the map and its inset only shrink further.
-DRAWN_ONLY_ACROSS_THE_PAGE = {"logistic-taylor-contours", "sine-taylor-contours"}
-
-
 def test_every_figure_much_wider_than_a_phone_is_drawn_for_phones_too(lecture, results):
     from lecturekit.plotting.style import NARROW_WIDTH
     wide = []
@@ -421,7 +428,7 @@ def test_every_figure_much_wider_than_a_phone_is_drawn_for_phones_too(lecture, r
             fig = out if hasattr(out, "savefig") else out.figure
             if fig.get_figwidth() > 1.2 * NARROW_WIDTH:
                 wide.append(spec.name)
-    assert sorted(wide) == sorted(DRAWN_ONLY_ACROSS_THE_PAGE)
+    assert not wide, f"figures wider than a phone's column with no narrow variant: {wide}"
 
 
 def test_a_phones_figures_have_text_of_at_least_ten_css_pixels(lecture, results):

@@ -5,7 +5,7 @@ Each function draws computed results (taylor_expansion in compute_curvature.py).
 import numpy as np
 
 from lecturekit.engine.registry import figure
-from lecturekit.plotting.style import MARK_COLORS, PAGE_WIDTH, PANEL_HEIGHT, new_figure, two_panels
+from lecturekit.plotting.style import MARK_COLORS, NARROW_WIDTH, PAGE_WIDTH, PANEL_HEIGHT, new_figure, two_panels
 from lecturekit.plotting.surfaces import contour_levels, draw_contours
 
 MODEL_COLOR = "#d7301f"    # the quadratic model, drawn over the true loss
@@ -27,8 +27,12 @@ def _mark(ax, w, label, color, marker, size):
             linestyle="none", label=label, zorder=12)
 
 
-def _eigen_axes(ax, taylor, labelled):
-    """Both half-axes of each eigenvector from w*, as arrows clipped to `ax`; the λ label at the `labelled` ones."""
+def _eigen_axes(ax, taylor, labelled, steep_label_left=False):
+    """Both half-axes of each eigenvector from w*, as arrows clipped to `ax`; the λ label at the `labelled` ones.
+
+    `steep_label_left`: where both axes are labelled, a steep axis's label to the left of its tip (a small
+    map, where on the right it met the flat axis's label, which reaches left from that axis's tip)."""
+    steep_label_left = steep_label_left and len(labelled) > 1
     w, V = np.asarray(taylor["w"]), np.asarray(taylor["eigenvectors"])
     for i, (lam, length) in enumerate(zip(taylor["eigenvalues"], taylor["axis_lengths"])):
         for sign in (1, -1):
@@ -42,9 +46,10 @@ def _eigen_axes(ax, taylor, labelled):
             flat, rising = abs(direction[0]) >= abs(direction[1]), direction[1] >= 0
             # A flat arrow gets its label on the side its shaft leaves free: above if it rises to the tip.
             # A steep one's label goes a font size to the right of the tip: clear of the arrowhead's barbs.
-            offset = ((0, 0.6) if rising else (0, -0.6)) if flat else (1.0, 0)
+            offset = ((0, 0.6) if rising else (0, -0.6)) if flat else (-1.0 if steep_label_left else 1.0, 0)
             ax.annotate(f"$\\lambda_{i + 1} = {lam:.3g}$", xy=w + length * direction,
-                        xytext=offset, textcoords="offset fontsize", ha="right" if flat else "left",
+                        xytext=offset, textcoords="offset fontsize",
+                        ha="right" if flat or steep_label_left else "left",
                         va=("bottom" if rising else "top") if flat else "top",
                         fontsize=8, zorder=11, bbox=dict(boxstyle="round,pad=0.2", facecolor=AXIS_COLORS[i],
                                                          edgecolor="0.3", alpha=0.9))
@@ -59,32 +64,42 @@ def _tiny(taylor):
 INSET = (0.015, 0.02, 0.4, 0.4)   # the zoom's place in the map (axes fractions): the lower left, away from w*
 
 
-def taylor_contours(taylor, labels):
+def taylor_contours(taylor, labels, narrow=False):
     """The model's filled contours over the box, the true loss dashed, both half-axes of each eigenvector;
-    inset, a zoom on w* and the model's minimum, drawn at the map's own scale ratio (equal axes)."""
+    inset, a zoom on w* and the model's minimum, drawn at the map's own scale ratio (equal axes).
+    On a phone (`narrow`) the zoom is a panel of its own under the map: an inset there would be too small."""
     from matplotlib.lines import Line2D
     fine, zoom = taylor["fine"], taylor["zoom"]
     (x0, x1), (y0, y1) = fine["box"]
-    fig = new_figure(PAGE_WIDTH, 1.0 + 5.45 * (y1 - y0) / (x1 - x0))   # about the map's own shape
-    ax = fig.add_subplot()
+    (zx0, zx1), (zy0, zy1) = zoom["box"]
+    if narrow:   # each panel about the column's width at its own shape; the map's colour bar under it
+        side = NARROW_WIDTH - 0.5
+        shapes = (side * (y1 - y0) / (x1 - x0) + 0.75, side * (zy1 - zy0) / (zx1 - zx0))
+        fig = new_figure(NARROW_WIDTH, sum(shapes) + 1.25)
+        top, bottom = fig.add_gridspec(2, 1, height_ratios=shapes)
+        ax, az = fig.add_subplot(top), fig.add_subplot(bottom)
+    else:
+        fig = new_figure(PAGE_WIDTH, 1.0 + 5.45 * (y1 - y0) / (x1 - x0))   # about the map's own shape
+        ax = fig.add_subplot()
     levels = contour_levels(taylor["full"]["L"])
-    draw_contours(ax, fine["W1"], fine["W2"], fine["Q"], levels=levels, label=r"quadratic model $q(\mathbf{w})$")
+    draw_contours(ax, fine["W1"], fine["W2"], fine["Q"], levels=levels, label=r"quadratic model $q(\mathbf{w})$",
+                  colorbar="below" if narrow else True)
     ax.contour(fine["W1"], fine["W2"], fine["L"], levels=levels, colors="0.15", linewidths=0.6,
                linestyles="dashed", alpha=0.7)
     tiny = _tiny(taylor)
-    _eigen_axes(ax, taylor, labelled={0, 1} - tiny)
+    _eigen_axes(ax, taylor, labelled={0, 1} - tiny, steep_label_left=narrow)
     ax.set(xlim=(x0, x1), ylim=(y0, y1), xlabel=labels[0], ylabel=labels[1])
     ax.set_aspect("equal")
 
     # The zoom: the model's contours as lines (levels evenly spaced in distance from its minimum), the loss dashed.
-    az = ax.inset_axes(INSET)
-    (zx0, zx1), (zy0, zy1) = zoom["box"]
+    if not narrow:
+        az = ax.inset_axes(INSET)
     q_min = float(zoom["Q"].min())
     zoom_levels = q_min + (float(zoom["Q"].max()) - q_min) * np.linspace(0, 1, 12)[1:] ** 2
     az.contour(zoom["W1"], zoom["W2"], zoom["Q"], levels=zoom_levels, colors=MODEL_COLOR, linewidths=0.9)
     az.contour(zoom["W1"], zoom["W2"], zoom["L"], levels=zoom_levels, colors="0.15", linewidths=0.7,
                linestyles="dashed")
-    _eigen_axes(az, taylor, labelled=tiny)
+    _eigen_axes(az, taylor, labelled=tiny, steep_label_left=narrow)
     az.set(xlim=(zx0, zx1), ylim=(zy0, zy1), xticks=[], yticks=[], facecolor="white")
     az.set_aspect("equal")
     az.grid(False)
@@ -105,20 +120,20 @@ def taylor_contours(taylor, labels):
     proxies += [Line2D([], [], color="0.15", linestyle="dashed", linewidth=0.8, label="true loss"),
                 Line2D([], [], color=MODEL_COLOR, linewidth=0.9, label="model (in the zoom)")]
     fig.legend(handles + proxies, names + [p.get_label() for p in proxies], loc="outside lower center",
-               ncols=3, fontsize=7.5)
+               ncols=1 if narrow else 3, fontsize=7.5)
     return fig
 
 
 @figure
-def logistic_taylor_contours(logistic_taylor):
+def logistic_taylor_contours(logistic_taylor, narrow=False):
     """The logistic Taylor model's contours with its eigen-axes, and a zoom on the grid best."""
-    return taylor_contours(logistic_taylor["taylor"], LOGISTIC_LABELS)
+    return taylor_contours(logistic_taylor["taylor"], LOGISTIC_LABELS, narrow)
 
 
 @figure
-def sine_taylor_contours(sine_taylor):
+def sine_taylor_contours(sine_taylor, narrow=False):
     """The sine Taylor model's contours with its eigen-axes, and a zoom on the grid best."""
-    return taylor_contours(sine_taylor["taylor"], SINE_LABELS)
+    return taylor_contours(sine_taylor["taylor"], SINE_LABELS, narrow)
 
 
 def taylor_slices(taylor, narrow=False):

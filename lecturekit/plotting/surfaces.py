@@ -32,7 +32,8 @@ def nice_ticks(lo, hi, n=5):
 
 
 def draw_contours(ax, W1, W2, L, levels=None, colorbar=True, label="loss"):
-    """A filled contour map of a loss grid on `ax`; `colorbar` is True (beside it), False, or the Axes to draw it in.
+    """A filled contour map of a loss grid on `ax`; `colorbar` is True (beside it), "below" (under it: a narrow
+    figure's map keeps the width), False, or the Axes to draw it in.
 
     Levels that are not evenly spaced (quantile_levels) get a colour bar with
     one band per level, ticked at a few of the levels themselves (see log_levels).
@@ -45,7 +46,8 @@ def draw_contours(ax, W1, W2, L, levels=None, colorbar=True, label="loss"):
     norm = None if even else BoundaryNorm(levels, 256, extend="max")
     shade = ax.contourf(W1, W2, L, levels=levels, cmap=CMAP, norm=norm, extend="max")
     if colorbar is not False:
-        place = {"ax": ax, "shrink": 0.9} if colorbar is True else {"cax": colorbar}
+        place = ({"ax": ax, "shrink": 0.9} if colorbar is True else
+                 {"ax": ax, "shrink": 0.9, "location": "bottom"} if colorbar == "below" else {"cax": colorbar})
         bar = ax.figure.colorbar(shade, **place, label=label, format="{x:.3g}" if even else "{x:.2g}")
         bar.set_ticks(nice_ticks(levels[0], levels[-1]) if even else levels[::max(1, len(levels) // 5)])
     ax.contour(W1, W2, L, levels=levels, colors="white", linewidths=0.4, alpha=0.6)
