@@ -198,6 +198,12 @@ def test_gradient_arrows_are_few_enough_to_read_on_a_phone(lecture, results, nam
     assert all(np.isclose(points, p).all(axis=1).any() for p in quiver.get_offsets())   # at grid points
     spacing = np.ptp(ax.transData.transform(quiver.get_offsets())[:, 0]) / (np.sqrt(quiver.N) - 1)
     assert spacing >= 3 * quiver.width * ax.bbox.width   # room for an arrow's head between two arrows
+    # Centred on its point and reaching less than half-way to the next: no two arrows meet, where from their
+    # tails two pointing at each other (across a valley floor) crossed.
+    steps = [np.diff(np.unique(quiver.get_offsets()[:, k])).min() for k in (0, 1)]
+    from_point = {"tail": 1, "tip": 1, "middle": 0.5}[quiver.pivot]   # how much of an arrow lies on one side
+    reach = np.maximum(np.abs(quiver.U) / steps[0], np.abs(quiver.V) / steps[1]) * from_point
+    assert reach.max() < 0.5
 
 
 # --- Paths whose order must read -----------------------------------------------------------------

@@ -94,7 +94,9 @@ def draw_gradient_field(ax, W1, W2, U, V, label=None, most=16):
     At most `most` arrows a side (every second point of a 30x30 grid): on a
     phone's narrow panel more would shrink to specks. Every arrow keeps its
     direction in data coordinates but spans 0.8 of the spacing between arrows,
-    so it stays readable whatever the gradient's size. The arrows are white
+    so it stays readable whatever the gradient's size, centred on its point: where
+    the field turns (across a valley floor) two arrows pointing at each other
+    each keep to their own side, where from their tails they crossed. The arrows are white
     with a black outline: visible on the dark valley floors and on the bright
     walls alike. The legend shows the arrow itself (a quiver's own legend entry is a box).
     """
@@ -105,8 +107,8 @@ def draw_gradient_field(ax, W1, W2, U, V, label=None, most=16):
     dx, dy = W1[0, 1] - W1[0, 0], W2[1, 0] - W2[0, 0]
     cells = np.hypot(U / dx, V / dy)  # arrow length measured in spacings between arrows
     factor = np.divide(0.8, cells, out=np.zeros_like(cells), where=cells > 0)
-    quiver = ax.quiver(W1, W2, U * factor, V * factor, angles="xy", scale_units="xy", scale=1, color="white",
-                       edgecolor="black", linewidth=0.5, width=0.007, headwidth=3.6, headlength=4,
+    quiver = ax.quiver(W1, W2, U * factor, V * factor, angles="xy", scale_units="xy", scale=1, pivot="middle",
+                       color="white", edgecolor="black", linewidth=0.5, width=0.007, headwidth=3.6, headlength=4,
                        headaxislength=3.6, zorder=4)
     if label:
         ax.plot([], [], marker="$\\rightarrow$", markersize=11, color="black", linestyle="none", label=label)
