@@ -206,6 +206,25 @@ def test_gradient_arrows_are_few_enough_to_read_on_a_phone(lecture, results, nam
     assert reach.max() < 0.5
 
 
+@pytest.mark.parametrize("narrow", [False, True])
+def test_newtons_failing_path_shows_each_long_steps_head_clear_of_the_marks(lecture, results, narrow):
+    """A step's arrowhead hidden under the end mark made the first step read as ending there."""
+    fig = draw(lecture, results, "sine-newton-failure", narrow)
+    ax = fig.axes[0]
+    marks = [line for line in ax.get_lines() if line.get_marker() in ("o", "v", "X") and len(line.get_xdata()) == 1]
+    assert len(marks) == 3   # start, end, local minimum
+    to_points = lambda xy: ax.transData.transform(xy) * 72 / fig.dpi
+    path = np.asarray(results("sine_newton_failure")["newton_failure"]["path"])
+    long_steps = [a for a, b in zip(path, path[1:]) if np.linalg.norm(to_points(b) - to_points(a)) > 20]
+    assert len(long_steps) >= 2, "the path's first two steps are long"
+    heads = [t for t in ax.texts if getattr(t, "arrow_patch", None) is not None
+             and any(np.allclose(t.xyann, a) for a in long_steps)]
+    assert len(heads) == len(long_steps)
+    for head in heads:
+        gaps = [np.linalg.norm(to_points(head.xy) - to_points(mark.get_xydata()[0])) for mark in marks]
+        assert min(gaps) >= 10, (head.xyann, head.xy, gaps)
+
+
 # --- Paths whose order must read -----------------------------------------------------------------
 
 

@@ -9,13 +9,32 @@ from lecturekit.plotting.surfaces import contour_levels
 PD_COLORS = ("#bdbdbd", "#4daf4a")   # not positive definite, positive definite: the convexity map's
 
 
-def draw_arrow_path(ax, path, color=PATH_COLOR, label="path", min_step=0.2):
-    """A path as a line with dots and an arrowhead on every step long enough to carry one."""
+HEAD_PLACES = (0.6, 0.45, 0.3, 0.75)   # along a step, the places an arrowhead may take, in order
+CLEARANCE = 14     # points: how far a head keeps from a mark drawn over the path (a mark is 8-9 points across)
+
+
+def draw_arrow_path(ax, path, color=PATH_COLOR, label="path", min_step=0.2, avoid=()):
+    """A path as a line with dots and an arrowhead on every step long enough to carry one.
+
+    A head sits within its step, so heads and dots do not pile up: at 0.6 of it, or at the first
+    of HEAD_PLACES that keeps CLEARANCE from every point of `avoid` (marks drawn over the path, which
+    would hide it), or where none does, at the one farthest from them. The axes' limits must be set:
+    clearance is measured in their view.
+    """
     path = np.asarray(path)
     ax.plot(path[:, 0], path[:, 1], "-o", color=color, markersize=2.5, linewidth=1.2, label=label, zorder=6)
+    box = ax.get_position()   # the axes' place before the layout settles it: close enough for a clearance
+    points = np.array([box.width, box.height]) * ax.figure.get_size_inches() * 72   # the axes' size, in points
+
+    def clearance(point):
+        gaps = [np.abs(ax.transLimits.transform(point) - ax.transLimits.transform(mark)) * points for mark in avoid]
+        return min((np.hypot(*gap) for gap in gaps), default=np.inf)
+
     for a, b in zip(path[:-1], path[1:]):
-        if np.linalg.norm(b - a) >= min_step:  # head at mid-step, so heads and dots do not pile up
-            ax.annotate("", xy=a + 0.6 * (b - a), xytext=a, zorder=7, arrowprops=dict(
+        if np.linalg.norm(b - a) >= min_step:
+            room = {t: clearance(a + t * (b - a)) for t in HEAD_PLACES}
+            place = next((t for t in HEAD_PLACES if room[t] >= CLEARANCE), max(HEAD_PLACES, key=room.get))
+            ax.annotate("", xy=a + place * (b - a), xytext=a, zorder=7, arrowprops=dict(
                 arrowstyle="-|>", color=color, linewidth=1.2, mutation_scale=15, shrinkA=0, shrinkB=0))
 
 
@@ -34,7 +53,10 @@ def sine_newton_failure(sine_newton_failure, sine_surface, sine_optimum, narrow=
     (x0, x1), (y0, y1) = sine_surface["grid"]["box"]
     ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor="black", linestyle="dashed",
                            linewidth=1.2, zorder=4, label="the lecture's 30×30 grid"))
-    draw_arrow_path(ax, path, label=f"Newton's path ({failure['steps']} steps)", min_step=0.05)
+    ax.set_xlim(grid["W1"].min(), grid["W1"].max())
+    ax.set_ylim(grid["W2"].min(), grid["W2"].max())
+    draw_arrow_path(ax, path, label=f"Newton's path ({failure['steps']} steps)", min_step=0.05,
+                    avoid=(failure["start"], failure["end"], sine_optimum["optimum"]["w"]))
     right = grid["W1"].max() - 0.05 * np.ptp(grid["W1"])  # a label there would be cut off: put it on the left
     for k in range(min(3, len(path) - 1)):    # the later points coincide with the end
         near_edge = path[k][0] > right
@@ -52,8 +74,6 @@ def sine_newton_failure(sine_newton_failure, sine_surface, sine_optimum, narrow=
                Patch(facecolor=PD_COLORS[0], label="not positive definite")] + handles
     # Below: the map keeps the width; on a phone one entry to a row.
     fig.legend(handles=handles, loc="outside lower center", ncols=1 if narrow else 2, fontsize=7)
-    ax.set_xlim(grid["W1"].min(), grid["W1"].max())
-    ax.set_ylim(grid["W2"].min(), grid["W2"].max())
     ax.grid(False)
     ax.set(xlabel="$w_0$", ylabel="$w_1$")
     return fig
