@@ -187,10 +187,11 @@ def test_gradient_arrows_stand_out_on_the_darkest_and_the_brightest_contours(lec
         assert max(contrast(face, shade.cmap(end)), contrast(edge, shade.cmap(end))) >= 4.5
 
 
+@pytest.mark.parametrize("narrow", [False, True])
 @pytest.mark.parametrize("name, model", [("logistic-gradient-field", "logistic"), ("sine-gradient-field", "sine")])
-def test_gradient_arrows_are_few_enough_to_read_on_a_phone(lecture, results, name, model):
+def test_gradient_arrows_are_few_enough_to_read_on_a_phone(lecture, results, name, model, narrow):
     from matplotlib.quiver import Quiver
-    fig = draw(lecture, results, name)
+    fig = draw(lecture, results, name, narrow)
     ax, quiver = next((ax, c) for ax in fig.axes for c in ax.collections if isinstance(c, Quiver))
     grid = results(f"{model}_surface")["grid"]
     points = np.column_stack([grid["W1"].ravel(), grid["W2"].ravel()])
@@ -198,12 +199,16 @@ def test_gradient_arrows_are_few_enough_to_read_on_a_phone(lecture, results, nam
     assert all(np.isclose(points, p).all(axis=1).any() for p in quiver.get_offsets())   # at grid points
     spacing = np.ptp(ax.transData.transform(quiver.get_offsets())[:, 0]) / (np.sqrt(quiver.N) - 1)
     assert spacing >= 3 * quiver.width * ax.bbox.width   # room for an arrow's head between two arrows
-    # Centred on its point and reaching less than half-way to the next: no two arrows meet, where from their
-    # tails two pointing at each other (across a valley floor) crossed.
+    # One length on the page (the alt text says "equal-length"), centred on its point and reaching less than
+    # half-way to the next: no two arrows meet, where from their tails two pointing at each other crossed.
+    sizes = np.hypot(quiver.U, quiver.V)
+    assert quiver.scale_units == "width" and np.allclose(sizes[sizes > 0], 1)
+    length = ax.bbox.width / quiver.scale   # pixels, after the layout
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     steps = [np.diff(np.unique(quiver.get_offsets()[:, k])).min() for k in (0, 1)]
+    gaps = [steps[0] / (x1 - x0) * ax.bbox.width, steps[1] / (y1 - y0) * ax.bbox.height]   # pixels
     from_point = {"tail": 1, "tip": 1, "middle": 0.5}[quiver.pivot]   # how much of an arrow lies on one side
-    reach = np.maximum(np.abs(quiver.U) / steps[0], np.abs(quiver.V) / steps[1]) * from_point
-    assert reach.max() < 0.5
+    assert length * from_point < 0.5 * min(gaps) and length > 0.6 * min(gaps), (length, gaps)
 
 
 @pytest.mark.parametrize("narrow", [False, True])

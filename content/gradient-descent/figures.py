@@ -113,7 +113,7 @@ def breast_cancer_scatter(breast_cancer, narrow=False):
 def _decision_figure(fit, plane, data, narrow):
     """Probability map, decision boundary and predictions of one weight vector (`narrow`: for a phone)."""
     X, t, names = data["X"], data["t"], data["class_names"]
-    fig, ax = one_panel(narrow, (6.0, 3.8), 4.2)
+    fig, ax = one_panel(narrow, (6.0, 3.8), 5.0)
     shade = ax.contourf(plane["x1"], plane["x2"], fit["probability"], levels=np.linspace(0, 1, 11),
                         cmap="RdBu", alpha=0.35)
     fig.colorbar(shade, ax=ax, label=f"predicted $p(t = 1)$ ({names[1]})")
@@ -128,7 +128,7 @@ def _decision_figure(fit, plane, data, narrow):
     ax.set(xlabel="mean radius (standardized)", ylabel="mean texture (standardized)",
            title=f"$w = ({w1:.3g}, {w2:.3g})$:{chr(10) if narrow else ' '}loss {fit['loss']:.3f}, "
                  f"accuracy {fit['accuracy']:.1%}")
-    ax.legend(loc="upper right", fontsize=7)
+    place_legend(ax, narrow, loc="upper right", fontsize=7)   # under the plot on a phone: inside, it hid points
     return fig
 
 

@@ -93,10 +93,11 @@ def draw_gradient_field(ax, W1, W2, U, V, label=None, most=16):
 
     At most `most` arrows a side (every second point of a 30x30 grid): on a
     phone's narrow panel more would shrink to specks. Every arrow keeps its
-    direction in data coordinates but spans 0.8 of the spacing between arrows,
-    so it stays readable whatever the gradient's size, centred on its point: where
-    the field turns (across a valley floor) two arrows pointing at each other
-    each keep to their own side, where from their tails they crossed. The arrows are white
+    direction in data coordinates and has one length on the page, 0.8 of the
+    shorter spacing between arrows (across or up the panel, as laid out before
+    the layout settles it), so it stays readable whatever the gradient's size; it
+    is centred on its point, so where the field turns (across a valley floor) two
+    arrows pointing at each other each keep to their own side. The arrows are white
     with a black outline: visible on the dark valley floors and on the bright
     walls alike. The legend shows the arrow itself (a quiver's own legend entry is a box).
     """
@@ -104,12 +105,15 @@ def draw_gradient_field(ax, W1, W2, U, V, label=None, most=16):
     pick = (slice(None, None, stride[0]), slice(None, None, stride[1]))
     W1, W2 = np.asarray(W1)[pick], np.asarray(W2)[pick]
     U, V = np.asarray(U, dtype=float)[pick], np.asarray(V, dtype=float)[pick]
-    dx, dy = W1[0, 1] - W1[0, 0], W2[1, 0] - W2[0, 0]
-    cells = np.hypot(U / dx, V / dy)  # arrow length measured in spacings between arrows
-    factor = np.divide(0.8, cells, out=np.zeros_like(cells), where=cells > 0)
-    quiver = ax.quiver(W1, W2, U * factor, V * factor, angles="xy", scale_units="xy", scale=1, pivot="middle",
-                       color="white", edgecolor="black", linewidth=0.5, width=0.007, headwidth=3.6, headlength=4,
-                       headaxislength=3.6, zorder=4)
+    box = ax.get_position()
+    width, height = box.width * ax.figure.get_figwidth(), box.height * ax.figure.get_figheight()   # inches
+    spacing = min(width / W1.shape[1], height / W1.shape[0])   # between two arrows, across or up, inches
+    size = np.hypot(U, V)
+    unit = np.divide(1, size, out=np.zeros_like(size), where=size > 0)
+    # Direction from the data (angles="xy"), length from (U, V)'s size in axes widths: one for every arrow.
+    quiver = ax.quiver(W1, W2, U * unit, V * unit, angles="xy", scale_units="width", scale=width / (0.8 * spacing),
+                       pivot="middle", color="white", edgecolor="black", linewidth=0.5, width=0.007, headwidth=3.6,
+                       headlength=4, headaxislength=3.6, zorder=4)
     if label:
         ax.plot([], [], marker="$\\rightarrow$", markersize=11, color="black", linestyle="none", label=label)
     return quiver
