@@ -105,7 +105,7 @@ def _path_and_loss_figure(grid, run, labels, reference, narrow):
     ax_map.set(xlabel=labels[0], ylabel=labels[1], xlim=(grid["W1"].min(), grid["W1"].max()),
                ylim=(grid["W2"].min(), grid["W2"].max()))
     if narrow:   # under the map: inside, a phone's small map lost a corner to it (the sine's second valley)
-        ax_map.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2, fontsize=7)
+        ax_map.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=7)
     else:
         ax_map.legend(loc="upper left", fontsize=6.5)
     _draw_loss(ax_loss, run, reference)
