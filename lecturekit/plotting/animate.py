@@ -4,7 +4,7 @@ The background (contour map, or the curve of a 1-D loss) is rendered once; each
 frame restores it, updates only the moving artists (the path so far, a marker at
 the current point, a "step k · loss v" label) with set_data / set_text, draws just
 those (ax.draw_artist) and grabs the Agg buffer.  All frames are then quantized to
-one shared 64-colour palette (gif_palette.py) and written by Pillow: small, fast and byte-identical
+one shared palette of 64 colours, or 128 for many bands (gif_palette.py) and written by Pillow: small, fast and byte-identical
 across runs.  matplotlib is imported inside functions only, so importing this
 module stays cheap for a warm build.
 """
@@ -245,7 +245,7 @@ def _artist_colours(anim):
 def animation_files(anim, frame_ms=120, hold_ms=1500) -> tuple:
     """The looping GIF and its PNG poster (the last frame): (frame count, (width, height), gif, poster bytes).
 
-    All frames share one 64-colour palette (no dithering), the last frame is held
+    All frames share one palette (64 or 128 colours, no dithering), the last frame is held
     for hold_ms, and nothing time- or version-dependent is written, so the files
     are byte-identical across runs.  The figure is closed afterwards.
     """

@@ -3,11 +3,14 @@
 The GIF's frames (RGBA arrays from animate.render_frames) share one
 64-colour palette: the flat colours of the first and last frames kept
 exactly, median cut over the rest, no dithering, so the file is small and
-byte-identical across runs. Pillow is imported inside functions only.
+byte-identical across runs. Frames with more flat colours than that keeps
+(a contour map of 40 bands) get 128 colours: with 64, bands ran together and
+one came out olive, a colour of no band. Pillow is imported inside functions only.
 """
 import numpy as np
 
 PALETTE_COLORS = 64
+LARGE_PALETTE = 128   # for frames with more flat colours than _RESERVED: about a fifth more bytes
 _RESERVED = 48        # at most this many palette entries are exact flat colours ...
 _FLAT_FRACTION = 2e-4  # ... each covering at least this fraction of those pixels
 
@@ -18,12 +21,14 @@ def _packed(frame) -> np.ndarray:
 
 
 def shared_palette(frames, keep=()) -> np.ndarray:
-    """One 64-colour palette (a (64, 3) uint8 array) for all frames, built from evenly chosen frames.
+    """One palette (a (64, 3) uint8 array, or (128, 3): see LARGE_PALETTE) for all frames, built from the
+    first and the last.
 
     Plain median cut weights colours by area, so a small flat region (the top band of
     a colour bar, a thin contour band) can be merged into a neighbour and shift hue.
     So the flat colours (those covering at least _FLAT_FRACTION of the sampled
-    pixels, most common first, at most _RESERVED of them) are kept exactly, and
+    pixels, most common first, at most _RESERVED of them, or in a large palette
+    LARGE_PALETTE less as many as the small one leaves) are kept exactly, and
     median cut over the remaining pixels (the anti-aliased edges) fills the other
     entries. The colours in `keep` (the moving artists') are always among the exact ones.
     """
@@ -31,14 +36,16 @@ def shared_palette(frames, keep=()) -> np.ndarray:
     picks = [frames[0], frames[-1]] if len(frames) > 1 else list(frames)  # the first and the last
     values, counts = np.unique(np.concatenate([_packed(f).ravel() for f in picks]), return_counts=True)
     order = np.argsort(-counts, kind="stable")            # deterministic on ties
-    order = order[counts[order] >= _FLAT_FRACTION * counts.sum()][:_RESERVED - len(keep)]
+    order = order[counts[order] >= _FLAT_FRACTION * counts.sum()]
     # The moving artists' colours first: they cover few pixels, and a background with
     # many flat bands (a contour map) would otherwise crowd them out of the palette.
     kept = np.array([r | (g << 8) | (b << 16) for r, g, b in keep], dtype=values.dtype)
+    size = PALETTE_COLORS if len(np.union1d(values[order], kept)) <= _RESERVED else LARGE_PALETTE
+    order = order[:size - (PALETTE_COLORS - _RESERVED) - len(kept)]   # as many entries left for the rest
     flat = np.concatenate([kept, values[order][~np.isin(values[order], kept)]])
     others = ~np.isin(values, flat)
     rest = np.repeat(values[others], counts[others])     # every other pixel, as a column image
-    n_rest = PALETTE_COLORS - len(flat)
+    n_rest = size - len(flat)
     if len(rest) and n_rest > 0:
         column = np.stack([rest & 255, (rest >> 8) & 255, (rest >> 16) & 255], axis=1).astype(np.uint8)
         cut = Image.fromarray(column[:, None, :]).quantize(colors=n_rest, method=Image.Quantize.MEDIANCUT,
