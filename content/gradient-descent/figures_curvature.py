@@ -171,9 +171,11 @@ def sine_momentum_path(runs, sine_momentum_baseline, sine_surface, sine_optimum,
         draw_path(ax3, run["path"], run["losses"], label=None, color=color)
     opt = sine_optimum["optimum"]
     mark_points(ax2, [(f"start {_point(momentum['start'])}", momentum["path"][0])])
-    _star(ax2, momentum["path"][-1], f"momentum's end (step {len(momentum['path']) - 1})", color=MARK_COLORS[1],
-          marker="s", size=7)
     _star(ax2, opt["w"], "local minimum", color=MARK_COLORS[2], marker="X", size=9)
+    # A ring, not a filled square: the run ends next to the minimum, whose mark a filled one hid or covered.
+    end = momentum["path"][-1]
+    ax2.plot([end[0]], [end[1]], marker="s", markersize=14, markerfacecolor="none", markeredgecolor=MARK_COLORS[1],
+             markeredgewidth=2.2, linestyle="none", label=f"momentum's end (step {len(momentum['path']) - 1})", zorder=9)
     for ax in (ax3, ax2):
         ax.set(xlabel=SINE_LABELS[0], ylabel=SINE_LABELS[1])
     ax2.set_xlim(zoom["W1"].min(), zoom["W1"].max())
