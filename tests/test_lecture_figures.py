@@ -19,7 +19,8 @@ def draw(lecture, results, name, narrow=False):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     spec = next(s for s in lecture.figures if s.name == name)
     assert spec.narrow or not narrow, f"{name} has no narrow variant"
-    out = spec.fn(**{dep: results(dep) for dep in spec.deps}, **spec.kwargs, **({"narrow": narrow} if spec.narrow else {}))
+    variant = {"narrow": narrow} if spec.narrow else {}
+    out = spec.fn(**{dep: results(dep) for dep in spec.deps}, **spec.kwargs, **variant)
     fig = out if hasattr(out, "savefig") else out.figure
     FigureCanvasAgg(fig).draw()
     return out

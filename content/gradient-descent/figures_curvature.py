@@ -175,7 +175,8 @@ def sine_momentum_path(runs, sine_momentum_baseline, sine_surface, sine_optimum,
     # A ring, not a filled square: the run ends next to the minimum, whose mark a filled one hid or covered.
     end = momentum["path"][-1]
     ax2.plot([end[0]], [end[1]], marker="s", markersize=14, markerfacecolor="none", markeredgecolor=MARK_COLORS[1],
-             markeredgewidth=2.2, linestyle="none", label=f"momentum's end (step {len(momentum['path']) - 1})", zorder=9)
+             markeredgewidth=2.2, linestyle="none", zorder=9,
+             label=f"momentum's end (step {len(momentum['path']) - 1})")
     for ax in (ax3, ax2):
         ax.set(xlabel=SINE_LABELS[0], ylabel=SINE_LABELS[1])
     ax2.set_xlim(zoom["W1"].min(), zoom["W1"].max())

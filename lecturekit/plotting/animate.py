@@ -4,9 +4,9 @@ The background (contour map, or the curve of a 1-D loss) is rendered once; each
 frame restores it, updates only the moving artists (the path so far, a marker at
 the current point, a "step k · loss v" label) with set_data / set_text, draws just
 those (ax.draw_artist) and grabs the Agg buffer.  All frames are then quantized to
-one shared palette of 64 colours, or 128 for many bands (gif_palette.py) and written by Pillow: small, fast and byte-identical
-across runs.  matplotlib is imported inside functions only, so importing this
-module stays cheap for a warm build.
+one shared palette of 64 colours, or 128 for many bands (gif_palette.py), and written
+by Pillow: small, fast and byte-identical across runs.  matplotlib is imported inside
+functions only, so importing this module stays cheap for a warm build.
 """
 from __future__ import annotations
 

@@ -27,8 +27,8 @@ def shared_palette(frames, keep=()) -> np.ndarray:
     Plain median cut weights colours by area, so a small flat region (the top band of
     a colour bar, a thin contour band) can be merged into a neighbour and shift hue.
     So the flat colours (those covering at least _FLAT_FRACTION of the sampled
-    pixels, most common first, at most _RESERVED of them, or in a large palette
-    LARGE_PALETTE less as many as the small one leaves) are kept exactly, and
+    pixels, most common first, at most _RESERVED of them; in the large palette all
+    but the 16 entries the small one leaves for the rest) are kept exactly, and
     median cut over the remaining pixels (the anti-aliased edges) fills the other
     entries. The colours in `keep` (the moving artists') are always among the exact ones.
     """
