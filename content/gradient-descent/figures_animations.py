@@ -68,8 +68,8 @@ def _frame(kind, narrow):
         fig = new_figure(*GIF_SIZE[kind], margins=GIF_MARGINS[kind])
         fig.set_dpi(GIF_DPI)
         return fig, GIF_COLORBAR.get(kind)
-    (width, _), margins = NARROW_FRAMES[kind]
-    fig = new_figure(*NARROW_FRAMES[kind][0], margins=margins)
+    (width, height), margins = NARROW_FRAMES[kind]
+    fig = new_figure(width, height, margins=margins)
     fig.set_dpi(DPI)
     _, bottom, right, top, _ = margins
     gap, bar = NARROW_COLORBAR
