@@ -52,7 +52,7 @@ def _eigen_axes(ax, taylor, labelled, steep_label_left=False):
                         ha="right" if flat or steep_label_left else "left",
                         va=("bottom" if rising else "top") if flat else "top",
                         fontsize=8, zorder=11, bbox=dict(boxstyle="round,pad=0.2", facecolor=AXIS_COLORS[i],
-                                                         edgecolor="0.3", alpha=0.9))
+                                                         edgecolor="0.3"))   # opaque: the dark scheme keeps its colours
 
 
 def _tiny(taylor):
