@@ -38,7 +38,7 @@ def p2_integers(basics, narrow=False):
     for i, w in enumerate(p2["minimizers"]):
         _mark(ax, w, p2["minimum"], "integer minimizers" if i == 0 else None, MARK_COLORS[0], "D")
     ax.set(xlabel="$w$", ylabel="$f(w)$")
-    place_legend(ax, narrow, ncols=2)
+    place_legend(ax, narrow, narrow_ncols=2)
     return fig
 
 
@@ -57,7 +57,7 @@ def p3_curve(basics, narrow=False):
         _mark(ax, point["w"], point["f"], kind if kind not in seen else None, color, marker)
         seen.add(kind)
     ax.set(xlabel="$w$", ylabel="$f(w)$")
-    place_legend(ax, narrow, ncols=2, loc="upper center")
+    place_legend(ax, narrow, narrow_ncols=2, loc="upper center")
     return fig
 
 
@@ -106,7 +106,7 @@ def breast_cancer_scatter(breast_cancer, narrow=False):
     fig, ax = one_panel(narrow, (5.2, 3.4), 3.6)
     _scatter_classes(ax, breast_cancer["X"], breast_cancer["t"], breast_cancer["class_names"])
     ax.set(xlabel="mean radius (standardized)", ylabel="mean texture (standardized)")
-    place_legend(ax, narrow, ncols=2, title="class")
+    place_legend(ax, narrow, narrow_ncols=2, title="class")
     return fig
 
 
@@ -178,10 +178,7 @@ def sine_guess_predictions(sine_dataset, sine_guesses, narrow=False):
         ax.plot(sine_guesses["prediction_x"], sine_guesses["predictions"][i], color=f"C{i + 1}", linewidth=1.5,
                 label=f"$w = ({guess['w'][0]:g}, {guess['w'][1]:g})$, MSE {guess['loss']:.3f}")
     ax.set(xlabel="$x$", ylabel="$y$")
-    if narrow:
-        fig.legend(loc="outside lower center", fontsize=7)
-    else:
-        ax.legend(loc="lower left", fontsize=7, ncols=2)
+    place_legend(ax, narrow, loc="lower left", fontsize=7, ncols=2)
     ax.set_ylim(-3.2, 2.6)
     return fig
 
@@ -216,7 +213,7 @@ def sine_grid_best_fit(sine_dataset, sine_surface, narrow=False):
     ax.plot(curve["x"], curve["y"], color=PATH_COLOR, linewidth=1.8,
             label=f"grid best $w = ({w[0]:.3g}, {w[1]:.3g})$")
     ax.set(xlabel="$x$", ylabel="$y$")
-    place_legend(ax, narrow, ncols=2, loc="lower left")
+    place_legend(ax, narrow, narrow_ncols=2, loc="lower left")
     return fig
 
 

@@ -39,10 +39,7 @@ def sine_convexity_map(sine_convexity, sine_surface, sine_optimum, narrow=False)
     handles, _ = ax.get_legend_handles_labels()
     handles = [Patch(facecolor=colors[1], label="Hessian positive definite"),
                Patch(facecolor=colors[0], label="not positive definite")] + handles
-    if narrow:   # beside the map there is no room on a phone
-        fig.legend(handles=handles, loc="outside lower center", fontsize=7)
-    else:
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7)
+    place_legend(ax, narrow, handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7)
     ax.grid(False)
     ax.set(xlabel=SINE_LABELS[0], ylabel=SINE_LABELS[1])
     return fig

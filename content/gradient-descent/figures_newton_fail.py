@@ -3,7 +3,7 @@ lecture's grid where the path leaves it (compute_newton_fail.py computes it all)
 import numpy as np
 
 from lecturekit.engine.registry import figure
-from lecturekit.plotting.style import MARK_COLORS, PAGE_WIDTH, PANEL_HEIGHT, PATH_COLOR, one_panel
+from lecturekit.plotting.style import MARK_COLORS, PAGE_WIDTH, PANEL_HEIGHT, PATH_COLOR, axes_inches, one_panel
 from lecturekit.plotting.surfaces import contour_levels
 
 PD_COLORS = ("#bdbdbd", "#4daf4a")   # not positive definite, positive definite: the convexity map's
@@ -23,8 +23,7 @@ def draw_arrow_path(ax, path, color=PATH_COLOR, label="path", min_step=0.2, avoi
     """
     path = np.asarray(path)
     ax.plot(path[:, 0], path[:, 1], "-o", color=color, markersize=2.5, linewidth=1.2, label=label, zorder=6)
-    box = ax.get_position()   # the axes' place before the layout settles it: close enough for a clearance
-    points = np.array([box.width, box.height]) * ax.figure.get_size_inches() * 72   # the axes' size, in points
+    points = np.array(axes_inches(ax)) * 72   # the axes' size in points
 
     def clearance(point):
         gaps = [np.abs(ax.transLimits.transform(point) - ax.transLimits.transform(mark)) * points for mark in avoid]

@@ -79,17 +79,27 @@ def panel_grid(narrow, shape, size, narrow_height, **gridspec):
 
 def one_panel(narrow, size, narrow_height):
     """(figure, axes) of one plot: `size` (inches) across the page, or for a phone (`narrow`, a figure
-    function's narrow variant) NARROW_WIDTH wide and `narrow_height` high."""
-    fig = new_figure(NARROW_WIDTH, narrow_height) if narrow else new_figure(*size)
-    return fig, fig.add_subplot()
+    function's narrow variant) NARROW_WIDTH wide and `narrow_height` high (see panel_grid)."""
+    fig, (place,) = panel_grid(narrow, (1, 1), size, narrow_height)
+    return fig, fig.add_subplot(place)
 
 
-def place_legend(ax, narrow, ncols=1, title=None, **wide):
-    """The plot's legend: as `wide` says (ax.legend's arguments) on the page, and under the plot in `ncols`
-    columns on a phone, where a legend inside would hide much of the small plot."""
+def place_legend(ax, narrow, narrow_ncols=1, handles=None, title=None, **legend):
+    """The plot's legend: where `legend` (ax.legend's other arguments) puts it on the page, and under the
+    plot in `narrow_ncols` columns, at the usual size, on a phone, where inside it would hide much of the
+    small plot. `handles` and `title` are the legend's on either."""
     if narrow:
-        return ax.figure.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=ncols, title=title)
-    return ax.legend(title=title, **wide)
+        labels = None if handles is None else [handle.get_label() for handle in handles]
+        entries = ax.get_legend_handles_labels() if handles is None else (handles, labels)
+        return ax.figure.legend(*entries, loc="outside lower center", ncols=narrow_ncols, title=title)
+    return ax.legend(handles=handles, title=title, **legend)
+
+
+def axes_inches(ax):
+    """An axes' (width, height) in inches where its figure places it before the layout settles it: close
+    enough to size marks by, before the figure is drawn."""
+    box = ax.get_position()
+    return box.width * ax.figure.get_figwidth(), box.height * ax.figure.get_figheight()
 
 
 def two_panels(narrow, height, width_ratios=(1, 1), projection=None):

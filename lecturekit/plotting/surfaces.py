@@ -2,7 +2,7 @@
 import numpy as np
 
 from .paths import draw_step_path
-from .style import CMAP, MARK_COLORS, PANEL_HEIGHT, PATH_COLOR, two_panels
+from .style import CMAP, MARK_COLORS, PANEL_HEIGHT, PATH_COLOR, axes_inches, two_panels
 
 MARKERS = ("o", "s", "D", "P", "X")
 
@@ -105,8 +105,7 @@ def draw_gradient_field(ax, W1, W2, U, V, label=None, most=16):
     pick = (slice(None, None, stride[0]), slice(None, None, stride[1]))
     W1, W2 = np.asarray(W1)[pick], np.asarray(W2)[pick]
     U, V = np.asarray(U, dtype=float)[pick], np.asarray(V, dtype=float)[pick]
-    box = ax.get_position()
-    width, height = box.width * ax.figure.get_figwidth(), box.height * ax.figure.get_figheight()   # inches
+    width, height = axes_inches(ax)
     spacing = min(width / W1.shape[1], height / W1.shape[0])   # between two arrows, across or up, inches
     size = np.hypot(U, V)
     unit = np.divide(1, size, out=np.zeros_like(size), where=size > 0)
