@@ -13,17 +13,32 @@ from lecturekit.plotting.animate import frame_indices, render_frames
 MODELS = ("logistic", "sine")
 
 
-def draw(lecture, results, name, narrow=False):
-    """A figure (or animation) drawn by the lecture's own function, and laid out as it will be saved;
-    `narrow`: its narrow variant, for phones."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+def made(lecture, results, name, narrow=False):
+    """What the lecture's own function returns for a figure, not yet drawn; `narrow`: its variant for phones."""
     spec = next(s for s in lecture.figures if s.name == name)
     assert spec.narrow or not narrow, f"{name} has no narrow variant"
     variant = {"narrow": narrow} if spec.narrow else {}
-    out = spec.fn(**{dep: results(dep) for dep in spec.deps}, **spec.kwargs, **variant)
-    fig = out if hasattr(out, "savefig") else out.figure
-    FigureCanvasAgg(fig).draw()
+    return spec.fn(**{dep: results(dep) for dep in spec.deps}, **spec.kwargs, **variant)
+
+
+def figure_of(out):
+    """The matplotlib Figure of a figure function's result (an animation's background figure)."""
+    return out if hasattr(out, "savefig") else out.figure
+
+
+def draw(lecture, results, name, narrow=False):
+    """A figure (or animation) drawn by the lecture's own function, and laid out as it will be saved."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    out = made(lecture, results, name, narrow)
+    FigureCanvasAgg(figure_of(out)).draw()
     return out
+
+
+@pytest.fixture(scope="module")
+def phone_figures(lecture, results):
+    """Every narrow variant's Figure, drawn once and laid out: the phone tests below share them."""
+    return {spec.name: figure_of(draw(lecture, results, spec.name, narrow=True))
+            for spec in lecture.figures if spec.narrow}
 
 
 def taylor_of(results, model):
@@ -416,22 +431,19 @@ def test_the_bowls_axes_name_its_hessians_eigenvalues(lecture, results):
 # --- Narrow variants, for phones -----------------------------------------------------------------
 
 
-def test_figures_drawn_for_a_phone_are_its_column_wide_and_stack_their_panels(lecture, results):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+def test_figures_drawn_for_a_phone_are_its_column_wide_and_stack_their_panels(lecture, results, phone_figures):
     from lecturekit.plotting.style import NARROW_WIDTH
-    narrow = [spec for spec in lecture.figures if spec.narrow and not spec.name.startswith("anim-")]
-    assert len(narrow) >= 22
-    for spec in narrow:
-        inputs = {dep: results(dep) for dep in spec.deps}
-        wide, fig = spec.fn(**inputs, **spec.kwargs), spec.fn(**inputs, **spec.kwargs, narrow=True)
-        FigureCanvasAgg(fig).draw()
-        assert fig.get_figwidth() == NARROW_WIDTH < wide.get_figwidth(), spec.name
+    stills = [name for name in phone_figures if not name.startswith("anim-")]
+    assert len(stills) >= 22
+    for name in stills:
+        fig, wide = phone_figures[name], made(lecture, results, name)   # the wide one only counted, not drawn
+        assert fig.get_figwidth() == NARROW_WIDTH < wide.get_figwidth(), name
         panels = sorted((ax.get_position() for ax in fig.axes if ax.get_label() != "<colorbar>"), key=lambda b: -b.y0)
         insets = sum(len(ax.child_axes) for ax in wide.axes)   # a phone shows an inset as a panel of its own
         assert len(panels) == len(wide.axes) - len([ax for ax in wide.axes if ax.get_label() == "<colorbar>"]) + insets
         for top, bottom in zip(panels, panels[1:]):
-            assert top.y0 >= bottom.y1, f"{spec.name}: one panel above the other"
-        assert min(box.width for box in panels) >= 0.5, f"{spec.name}: each panel about as wide as the column"
+            assert top.y0 >= bottom.y1, f"{name}: one panel above the other"
+        assert min(box.width for box in panels) >= 0.5, f"{name}: each panel about as wide as the column"
 
 
 def test_a_phones_gifs_fill_its_column_with_the_legend_under_the_plot(lecture, results):
@@ -455,25 +467,20 @@ def test_every_figure_much_wider_than_a_phone_is_drawn_for_phones_too(lecture, r
     wide = []
     for spec in lecture.figures:
         if spec.group is None and not spec.narrow:
-            out = spec.fn(**{dep: results(dep) for dep in spec.deps}, **spec.kwargs)
-            fig = out if hasattr(out, "savefig") else out.figure
-            if fig.get_figwidth() > 1.2 * NARROW_WIDTH:
+            if figure_of(made(lecture, results, spec.name)).get_figwidth() > 1.2 * NARROW_WIDTH:
                 wide.append(spec.name)
     assert not wide, f"figures wider than a phone's column with no narrow variant: {wide}"
 
 
-def test_a_phones_figures_have_text_of_at_least_ten_css_pixels(lecture, results):
-    """A narrow variant is shown at its own size: a point of text is DPI / 72 CSS pixels."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+def test_a_phones_figures_have_text_of_at_least_ten_css_pixels(phone_figures):
+    """A narrow variant is shown at its own size: a point of text is DPI / 72 CSS pixels (an animation is drawn
+    at the page's DPI; a still's files are made at it whatever its own)."""
     from matplotlib.text import Text
     from lecturekit.plotting.style import DPI
     small = {}
-    for spec in [spec for spec in lecture.figures if spec.narrow]:
-        out = spec.fn(**{dep: results(dep) for dep in spec.deps}, **spec.kwargs, narrow=True)
-        fig = out if hasattr(out, "savefig") else out.figure
-        assert fig.dpi == DPI or hasattr(out, "savefig"), f"{spec.name}: an animation is drawn at the page's DPI"
-        FigureCanvasAgg(fig).draw()
+    for name, fig in phone_figures.items():
+        assert fig.dpi == DPI or not name.startswith("anim-"), f"{name}: an animation is drawn at the page's DPI"
         sizes = [text.get_fontsize() for text in fig.findobj(Text) if text.get_visible() and text.get_text().strip()]
         if min(sizes) * DPI / 72 < 9.9:
-            small[spec.name] = min(sizes)
+            small[name] = min(sizes)
     assert not small, f"text under 10 CSS px on a phone (points): {small}"
