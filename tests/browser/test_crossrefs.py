@@ -46,3 +46,25 @@ def test_section_numbers_lead_headings_and_the_contents(fixture_site, open_page)
     assert page.get_by_role("navigation", name="Contents").locator("a").first.inner_text().startswith("2 ")
     assert page.locator("main a.xref", has_text="Section 1").first.get_attribute("href") == "index.html#sec:still"
     watch.assert_clean()
+
+
+TAG_GAPS = """() => [...document.querySelectorAll('.katex-display .katex-tag')].map(tag => {
+  const html = tag.parentElement, t = tag.getBoundingClientRect();
+  const parts = [...html.children].filter(c => c !== tag).map(c => c.getBoundingClientRect());
+  // How far the number keeps from the formula: beside it (to its right) or under it, whichever it is.
+  const beside = t.left - Math.max(...parts.map(p => p.right)), under = t.top - Math.max(...parts.map(p => p.bottom));
+  return {id: html.closest('[id]') && html.closest('[id]').id, gap: Math.max(beside, under)};
+})"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_an_equations_number_never_lies_over_the_formula(real_site, open_page, width):
+    """On a phone a long formula (the convexity inequality) reaches the column's edge: its number goes under it."""
+    from test_figures import lecture_pages
+    gaps = []
+    for relative in lecture_pages(real_site):
+        page, watch = open_page(real_site.url(relative), width=width)
+        gaps += [(relative, tag["id"], round(tag["gap"])) for tag in page.evaluate(TAG_GAPS)]
+        watch.assert_clean()
+    assert len(gaps) >= 5, "the lecture numbers its equations"
+    assert not [gap for gap in gaps if gap[2] < 0], [gap for gap in gaps if gap[2] < 0]
