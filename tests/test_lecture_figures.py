@@ -258,22 +258,49 @@ def steps_of(label):
     return [int(k) for k in label.get_text().split(" & ")]
 
 
+def text_box(label, renderer):
+    """A step number's own box in pixels, without its leader line if it has one."""
+    from matplotlib.text import Text
+    label.update_positions(renderer)
+    return Text.get_window_extent(label, renderer)
+
+
 def assert_apart(fig, labels):
     """No two step numbers touch, and none sits so close beside another that the two read as one number."""
     from matplotlib.transforms import Bbox
     renderer = fig.canvas.get_renderer()
     boxes = []
     for t in labels:
-        box, side = t.get_window_extent(renderer), 0.4 * t.get_fontsize() * fig.dpi / 72
+        box, side = text_box(t, renderer), 0.4 * t.get_fontsize() * fig.dpi / 72
         boxes.append(Bbox.from_extents(box.x0 - side / 2, box.y0, box.x1 + side / 2, box.y1))
     for i, a in enumerate(boxes):
         assert not any(a.overlaps(b) for b in boxes[i + 1:]), labels[i].get_text()
 
 
+def assert_off_the_path_and_by_its_point(fig, ax, labels, path):
+    """No step number has a segment of the path through it, and each lies nearer its own point than any other
+    (or has a leader line to it): a number beside another dot would be read as that dot's."""
+    path = np.asarray(path, dtype=float)
+    renderer = fig.canvas.get_renderer()
+    t = np.linspace(0, 1, 80)[:, None, None]
+    along = ax.transData.transform((path[:-1] + t * (path[1:] - path[:-1])).reshape(-1, 2))
+    points = ax.transData.transform(path)
+    for label in labels:
+        box = text_box(label, renderer)
+        hits = (along[:, 0] > box.x0) & (along[:, 0] < box.x1) & (along[:, 1] > box.y0) & (along[:, 1] < box.y1)
+        assert not hits.any(), f"a segment of the path runs through the number {label.get_text()}"
+        if label.arrow_patch is None:
+            own = points[steps_of(label)[0]]
+            centre = np.array([(box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2])
+            others = points[np.linalg.norm(points - own, axis=1) > 1.0]
+            assert np.linalg.norm(own - centre) < np.linalg.norm(others - centre, axis=1).min(), label.get_text()
+
+
+@pytest.mark.parametrize("narrow", [False, True])
 @pytest.mark.parametrize("name, runs", [("quadratic-paths", ("quad_axis", "quad_lr1", "quad_lr09", "quad_momentum")),
                                         ("sine-gd-path", ("sine_gd",))])
-def test_crossing_paths_are_coloured_by_step_and_numbered_apart(lecture, results, name, runs):
-    fig = draw(lecture, results, name)
+def test_crossing_paths_are_coloured_by_step_and_numbered_apart(lecture, results, name, runs, narrow):
+    fig = draw(lecture, results, name, narrow)
     maps = [ax for ax in fig.axes if ax.name == "rectilinear" and step_labels(ax)]
     assert len(maps) == len(runs)
     for ax, run in zip(maps, runs):
@@ -289,9 +316,10 @@ def test_crossing_paths_are_coloured_by_step_and_numbered_apart(lecture, results
             for k in others:   # a shared number stands for steps that land on its point, as the reader sees it
                 assert np.hypot(*(ax.transData.transform(path[k]) - ax.transData.transform(path[first]))) < 25
         numbered = sorted(k for label in labels for k in steps_of(label))
-        assert {1, 2, 3} <= set(numbered)   # the first steps read in order
-        assert numbered == list(range(numbered[0], numbered[-1] + 1)), f"{run}: a gap in the numbers {numbered}"
+        assert {0, 1, 2, 3} <= set(numbered)   # the first steps read in order, from the start
+        assert numbered == list(range(numbered[-1] + 1)), f"{run}: a gap in the numbers {numbered}"
         assert_apart(fig, labels)
+        assert_off_the_path_and_by_its_point(fig, ax, labels, path)
 
 
 def test_parabola_steps_are_all_numbered_off_the_path_and_apart(lecture, results):
@@ -329,6 +357,25 @@ def test_label_steps_leaves_out_numbers_that_would_collide_and_merges_revisits()
         text.remove()
     merged = label_steps(ax, cycle, merge=5)
     assert sorted(t.get_text() for t in merged) == ["0 & 3 & 6", "1 & 4 & 7", "2 & 5 & 8"]
+
+
+def test_a_number_amid_a_bundle_of_segments_goes_out_on_a_leader_line_or_not_at_all():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from lecturekit.plotting.paths import label_steps
+    fig = Figure(figsize=(3, 3), dpi=100)
+    ax = fig.add_subplot(xlim=(0, 10), ylim=(0, 10))
+    FigureCanvasAgg(fig)
+    # Up and down strokes a few pixels apart on both sides of point 1, and one through it.
+    path = np.array([[5.0, 9.0], [5.0, 5.0], [4.7, 1.0], [4.7, 9.0], [5.3, 1.0], [5.3, 9.0], [4.85, 1.0],
+                     [4.85, 9.0], [5.15, 1.0], [5.15, 9.0]])
+    assert "1" not in [t.get_text() for t in label_steps(ax, path[:2], path=path)]
+    for text in ax.texts[:]:
+        text.remove()
+    placed = label_steps(ax, path[:2], path=path, leaders=True)
+    one = [t for t in placed if t.get_text() == "1"]
+    assert len(one) == 1 and one[0].arrow_patch is not None
+    assert_off_the_path_and_by_its_point(fig, ax, one, path)
 
 
 # --- GIFs ----------------------------------------------------------------------------------------

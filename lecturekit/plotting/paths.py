@@ -68,44 +68,100 @@ def fix_layout(fig):
     return canvas
 
 
+def _crosses(box, segments):
+    """Whether any of the segments ((n, 2, 2) display coordinates) passes through the box (Liang-Barsky)."""
+    if not len(segments):
+        return False
+    start, delta = segments[:, 0], segments[:, 1] - segments[:, 0]
+    low, high = np.zeros(len(segments)), np.ones(len(segments))
+    inside = np.ones(len(segments), dtype=bool)
+    for axis, lo, hi in ((0, box.x0, box.x1), (1, box.y0, box.y1)):
+        for p, q in ((-delta[:, axis], start[:, axis] - lo), (delta[:, axis], hi - start[:, axis])):
+            parallel = p == 0
+            inside &= ~(parallel & (q < 0))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                t = q / p
+            low = np.where(~parallel & (p < 0), np.maximum(low, t), low)
+            high = np.where(~parallel & (p > 0), np.minimum(high, t), high)
+    return bool((inside & (low <= high)).any())
+
+
+def _nearest_is(box, own, points):
+    """Whether a label's box is nearer to its own point than to any other of `points` (others than those at its
+    point): a number beside a dot it does not belong to would be read as that dot's."""
+    centre = np.array([(box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2])
+    distances = np.linalg.norm(points - centre, axis=1)
+    others = np.linalg.norm(points - own, axis=1) > 1.0
+    return not others.any() or np.linalg.norm(own - centre) < distances[others].min()
+
+
+COMPASS = np.array([(np.cos(a), np.sin(a)) for a in np.arange(8) * np.pi / 4])
+LEADER_REACH = (2.5, 4.0, 6.0)   # a label with a leader line: this many `gap`s from its point
+
+
+def _candidates(away, gap, leaders):
+    """Where a label may go, best first: (offset in font sizes, with a leader line): along `away`, then the
+    other compass directions nearest to it first, then (if `leaders`) the same farther out, on a line."""
+    order = sorted(COMPASS, key=lambda d: -float(d @ away))
+    near = [(gap * away, False)] + [(gap * d, False) for d in order if d @ away < 0.99]
+    far = [(reach * gap * d, True) for reach in LEADER_REACH for d in [away] + order] if leaders else []
+    return near + far
+
+
 def label_steps(ax, points, fontsize=7, gap=0.8, avoid=(), pad=2.0, side_pad=0.5, merge=0.0, laid_out=False,
-                **style):
+                path=None, leaders=False, **style):
     """Number the points 0, 1, 2, ... beside them, leaving out a label that would come within `pad` pixels
     above or below, or `side_pad` font sizes beside, one already placed or an artist in `avoid` (a start
     or minimum marker): two numbers side by side must not read as one ("3" and "0" as "30").
 
     A label sits off its point along the outward bisector of the path's turn
     there, `gap` font sizes away, reaching outwards, so it stays off the path's
-    own segments. The numbers stop at the first one left out (after the first
-    placed): a number beyond a gap would be taken for a neighbouring dot's.
-    With `merge` > 0 (pixels), points the path revisits share one label
-    ("0 & 3 & 6", not a coordinate): a path cycling between a few places reads as the cycle.
-    The figure's layout is fixed first (fix_layout; unless `laid_out`: the
-    caller did, once for several panels). Returns the Text artists placed.
+    own segments; where that spot is taken, or a segment of `path` (the whole
+    path; default `points`) runs through it, or it would lie nearer to
+    another point than its own, the label goes in another direction, and with `leaders`, farther out on a thin line to its point (a
+    point amid a bundle of segments). The numbers stop at the first one left
+    out (after the first placed): a number beyond a gap would be taken for a
+    neighbouring dot's. With `merge` > 0 (pixels), points the path revisits
+    share one label ("0 & 3 & 6", not a coordinate): a path cycling between a
+    few places reads as the cycle. The figure's layout is fixed first
+    (fix_layout; unless `laid_out`: the caller did, once for several panels).
+    Returns the Text artists placed.
     """
+    from matplotlib.text import Text
     from matplotlib.transforms import Bbox
     points = np.asarray(points, dtype=float)
     fig = ax.figure
     canvas = fix_layout(fig) if not laid_out else fig.canvas   # overlaps measured where the figure will be drawn
     renderer = canvas.get_renderer()
     xy = ax.transData.transform(points)   # display space: offsets and overlaps as the reader sees them
+    line = ax.transData.transform(np.asarray(points if path is None else path, dtype=float))
+    segments = np.stack([line[:-1], line[1:]], axis=1)
     taken = [artist.get_window_extent(renderer) for artist in avoid]
     beside = side_pad * fontsize * fig.dpi / 72   # pixels
+    leader = dict(arrowstyle="-", linewidth=0.8, color=style.get("color", "black"), shrinkA=1,
+                  shrinkB=0.4 * fontsize, path_effects=style.get("path_effects"))
     placed = []
     for group in _groups(xy, merge):
         k = group[0]
-        away = _outward(xy, k)
-        ha = "left" if away[0] > 0.4 else "right" if away[0] < -0.4 else "center"
-        va = "bottom" if away[1] > 0.4 else "top" if away[1] < -0.4 else "center"
-        text = ax.annotate(" & ".join(map(str, group)), points[k], xytext=gap * away, textcoords="offset fontsize",
-                           ha=ha, va=va, fontsize=fontsize, zorder=11, **style)
-        box = text.get_window_extent(renderer)
-        reach = Bbox.from_extents(box.x0 - beside, box.y0 - pad, box.x1 + beside, box.y1 + pad)
-        if any(reach.overlaps(other) for other in taken):
-            text.remove()
-            if placed:   # the numbers stop at their first gap: one after it would be read as an unnumbered dot's
-                break
-        else:
+        for offset, with_line in _candidates(_outward(xy, k), gap, leaders):
+            direction = offset / np.linalg.norm(offset)
+            ha = "left" if direction[0] > 0.4 else "right" if direction[0] < -0.4 else "center"
+            va = "bottom" if direction[1] > 0.4 else "top" if direction[1] < -0.4 else "center"
+            text = ax.annotate(" & ".join(map(str, group)), points[k], xytext=offset, textcoords="offset fontsize",
+                               ha=ha, va=va, fontsize=fontsize, zorder=11,
+                               arrowprops=leader if with_line else None, **style)
+            text.update_positions(renderer)
+            box = Text.get_window_extent(text, renderer)   # the number's own box, without its leader line
+            reach = Bbox.from_extents(box.x0 - beside, box.y0 - pad, box.x1 + beside, box.y1 + pad)
+            near = Bbox.from_extents(box.x0 - pad, box.y0 - pad, box.x1 + pad, box.y1 + pad)
+            if any(reach.overlaps(other) for other in taken) or _crosses(near, segments) \
+                    or not (with_line or _nearest_is(box, xy[k], line)):
+                text.remove()
+                continue
             placed.append(text)
             taken.append(box)
+            break
+        else:
+            if placed:   # the numbers stop at their first gap: one after it would be read as an unnumbered dot's
+                break
     return placed
