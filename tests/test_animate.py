@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from lecturekit.plotting.animate import (
-    PathAnimation, frame_indices, render_frames, write_animation,
+    PathAnimation, frame_indices, page_moves, render_frames, write_animation,
 )
 from lecturekit.plotting.gif_palette import LARGE_PALETTE
 
@@ -19,8 +19,8 @@ BUDGET = 300 * 1024
 
 @pytest.mark.parametrize("n, m", [(1, 60), (2, 2), (10, 60), (60, 60), (61, 60), (101, 60),
                                   (1000, 60), (1001, 50), (7, 3), (100, 2)])
-def test_frame_indices_properties(n, m):
-    idx = frame_indices(n, m)
+def test_frame_indices_of_equal_moves_are_evenly_spaced(n, m):
+    idx = frame_indices(np.ones(n - 1), m)
     assert len(idx) == min(n, m)
     assert idx[0] == 0 and idx[-1] == n - 1
     assert all(b > a for a, b in zip(idx, idx[1:]))          # strictly increasing
@@ -30,14 +30,31 @@ def test_frame_indices_properties(n, m):
         assert abs(gaps.mean() - (n - 1) / (len(idx) - 1)) < 1e-9
 
 
+@pytest.mark.parametrize("moves", [0.5 ** np.arange(200), np.r_[np.ones(5) * 100, np.full(300, 1e-3)],
+                                   np.r_[np.full(100, 1e-3), [50.0], np.full(100, 1e-3)], np.zeros(80)])
+def test_frame_indices_show_every_long_step_and_keep_moving_through_a_crawl(moves):
+    """A run that covers most of its way in a few long steps (or one in its middle) shows each of those
+    steps; the rest of the frames are spread over the crawl, so the step counter keeps moving."""
+    m = 40
+    idx = frame_indices(moves, m)
+    assert idx[0] == 0 and idx[-1] == len(moves) and len(idx) <= m
+    assert all(b > a for a, b in zip(idx, idx[1:]))
+    shown = set(idx)
+    for k in np.flatnonzero(moves >= 0.05 * max(moves.sum(), 1e-300)):   # each long step has its own frame
+        assert k in shown and k + 1 in shown, k
+    assert np.diff(idx).max() <= 2 * len(moves) / (0.25 * m)   # and no stretch of the crawl is skipped
+
+
 def test_frame_indices_short_run_keeps_every_step():
-    assert frame_indices(5, 60) == [0, 1, 2, 3, 4]
-    assert frame_indices(0, 60) == []
+    assert frame_indices(np.ones(4), 60) == [0, 1, 2, 3, 4]
+    assert frame_indices(np.ones(0), 60) == [0]
 
 
-def test_frame_indices_needs_room_for_first_and_last():
+def test_frame_indices_needs_room_for_first_and_last_and_finite_moves():
     with pytest.raises(ValueError):
-        frame_indices(10, 1)
+        frame_indices(np.ones(9), 1)
+    with pytest.raises(ValueError):
+        frame_indices(np.r_[np.ones(50), np.nan], 10)
 
 
 # ---------------------------------------------------------------- fixtures
@@ -102,9 +119,11 @@ def written(tmp_path_factory):
 
 def test_gif_has_the_subsampled_frame_count(written):
     n, gif, _ = written
-    assert n == 60
+    fig, ax = quadratic_contours()
+    path, _ = descent([-2.7, 1.7], 0.05, 100)
+    assert 10 < n == len(frame_indices(page_moves(ax, path), 60)) <= 60
     with Image.open(gif) as im:
-        assert im.n_frames == 60
+        assert im.n_frames == n
 
 
 def test_gif_loops_and_holds_the_last_frame(written):
@@ -183,15 +202,16 @@ def test_figure_is_closed_after_writing(tmp_path):
 def test_one_dimensional_curve_run(tmp_path):
     anim = curve_run(n_points=31)
     xlim = anim.ax.get_xlim()
+    shown = anim.shown_steps()   # a converging run: its crawl to the end is thinned
     frames = render_frames(anim)
-    assert len(frames) == 31 and frames[0].shape == (480, 640, 4) and frames[0].dtype == np.uint8
+    assert 10 < len(frames) == len(shown) < 31 and shown[-1] == 30 and frames[0].shape == (480, 640, 4) and frames[0].dtype == np.uint8
     assert anim.ax.get_xlim() == xlim
     assert anim.ax.texts[-1].get_text() == "step 30 \u00b7 loss 1.0000"
     legend = [t.get_text() for t in anim.ax.get_legend().get_texts()]
     assert "descent path" in legend and "f(x) = x^2 + 1" in legend
     n, _ = write_animation(curve_run(n_points=31), tmp_path / "c.gif", tmp_path / "c.png")
     with Image.open(tmp_path / "c.gif") as im:
-        assert n == im.n_frames == 31
+        assert n == im.n_frames == len(shown)
 
 
 def test_diverging_run_keeps_the_view_and_labels_non_finite_losses():
@@ -202,7 +222,8 @@ def test_diverging_run_keeps_the_view_and_labels_non_finite_losses():
         fig, ax = quadratic_contours()
         limits = (ax.get_xlim(), ax.get_ylim())
         frames = render_frames(PathAnimation(fig, ax, path[: end + 1], losses[: end + 1], max_frames=30))
-        assert len(frames) == 30
+        # The steps on the view get a frame each; the others, all off it, share the crawl's frames.
+        assert 5 < len(frames) == len(frame_indices(page_moves(ax, path[: end + 1]), 30)) < 30
         assert (ax.get_xlim(), ax.get_ylim()) == limits
         assert ax.texts[-1].get_text() == f"step {end} \u00b7 loss {shown} (off plot)"
     # The early, still visible part of the path is drawn.

@@ -8,7 +8,7 @@ order of a path's steps can be read, the GIFs mark the start and the minimum.
 import numpy as np
 import pytest
 
-from lecturekit.plotting.animate import frame_indices, render_frames
+from lecturekit.plotting.animate import render_frames
 
 MODELS = ("logistic", "sine")
 
@@ -403,6 +403,24 @@ def pixels_near(frame, ax, point, colour, radius):
 
 
 @pytest.mark.parametrize("narrow", [False, True])
+def test_gifs_show_each_long_step_and_no_run_of_frames_alike(lecture, results, narrow):
+    """A run that covers its way in a few long steps (logistic_gd: 74 steps, the path done in 3) shows each
+    of them in a frame of its own, and each frame after the first moves the path or the step counter."""
+    from lecturekit.plotting.animate import page_moves
+    for run in results("runs"):
+        if f"anim-{run}" not in {spec.name for spec in lecture.figures}:
+            continue
+        anim = made(lecture, results, f"anim-{run}", narrow)
+        steps, moves = anim.shown_steps(), page_moves(anim.ax, np.asarray(anim.path, dtype=float))
+        assert steps[0] == 0 and steps[-1] == len(anim.path) - 1
+        for k in np.flatnonzero(moves >= 0.05 * moves.sum()):
+            assert k in steps and k + 1 in steps, (run, k)
+        between = [moves[a:b].sum() for a, b in zip(steps, steps[1:])]
+        still = sum(d < 1.0 for d in between)   # frames whose path moved less than a pixel
+        assert still <= 0.25 * anim.max_frames + 1, (run, still, len(steps))
+
+
+@pytest.mark.parametrize("narrow", [False, True])
 @pytest.mark.parametrize("run", ["quad_lr1", "sine_gd", "logistic_curve"])
 def test_every_gif_frame_shows_the_start_and_the_minimum(lecture, results, run, narrow):
     from matplotlib.colors import to_rgb
@@ -422,7 +440,7 @@ def test_every_gif_frame_shows_the_start_and_the_minimum(lecture, results, run, 
     frames = render_frames(anim)
     gold = tuple(round(255 * c) for c in to_rgb(start.get_markerfacecolor()))
     to_pixels = anim.ax.transData.transform
-    for frame, k in zip(frames, frame_indices(len(anim.path), anim.max_frames)):
+    for frame, k in zip(frames, anim.shown_steps()):
         head = to_pixels(anim.path[k])   # the moving dot: where it sits, it may cover a mark's middle
         if np.linalg.norm(head - to_pixels(anim.path[0])) > 12:
             assert pixels_near(frame, anim.ax, anim.path[0], gold, 7) >= 15, k

@@ -42,28 +42,57 @@ class PathAnimation:
                                 # plot, which a legend inside would hide much of); the figure leaves room for it
     label_size: float = 11  # points: the "step k · loss v" label
 
+    def shown_steps(self):
+        """The steps the frames show: frame_indices of the path's moves on the page, as the view is now."""
+        return frame_indices(page_moves(self.ax, _validate(self)[0]), self.max_frames)
+
     def figure_files(self):
         """The GIF with its poster, as a figure output (see plotting.output)."""
         frames, (width, height), gif, poster = animation_files(self)
         return {"file": (".gif", gif), "poster": (".png", poster)}, width, height
 
 
-def frame_indices(n_points, max_frames) -> list[int]:
-    """Evenly spaced indices into n_points points, at most max_frames of them.
+CRAWL_SHARE = 0.25   # of the frames spread evenly over the steps, however little the path moves in them
 
-    Always keeps the first (0) and the last (n_points - 1) point; strictly
-    increasing, no duplicates; len == min(n_points, max_frames).
+
+def frame_indices(moves, max_frames) -> list[int]:
+    """Which points of a path the frames show, at most max_frames: each frame moves the path about as far.
+
+    `moves`: how far each step moves on the page (one fewer than the points).
+    The frames are evenly spaced in a measure of progress that gives each step
+    its share of the whole distance plus an equal share of CRAWL_SHARE, so a
+    run that covers most of its way in a few long steps shows each of them,
+    and its long crawl to the end still moves on (its step counter does).
+    Equal moves give evenly spaced steps (every step of a short run); a short
+    run's crawl is thinned too. The first and the last point are always
+    shown; the indices increase strictly (a step's several shares make one frame).
     """
-    n_points, max_frames = int(n_points), int(max_frames)
-    if n_points < 0:
-        raise ValueError(f"n_points must be >= 0, got {n_points}")
+    moves = np.abs(np.asarray(moves, dtype=float))
+    n_points, max_frames = len(moves) + 1, int(max_frames)
     if max_frames < 2:
         raise ValueError(f"max_frames must be >= 2 (first and last step), got {max_frames}")
-    if n_points <= max_frames:
-        return list(range(n_points))
-    # Spacing (n-1)/(m-1) > 1, so rounding half up gives distinct, increasing integers.
-    step = (n_points - 1) / (max_frames - 1)
-    return [int(math.floor(i * step + 0.5)) for i in range(max_frames)]
+    if not np.isfinite(moves).all():
+        raise ValueError("a path's moves must be finite")
+    if not len(moves):
+        return [0]
+    total = moves.sum()
+    share = (1 - CRAWL_SHARE) * moves / total + CRAWL_SHARE / len(moves) if total > 0 else np.full(len(moves),
+                                                                                                 1 / len(moves))
+    progress = np.concatenate([[0.0], np.cumsum(share)])
+    progress /= progress[-1]
+    nearest = [int(np.argmin(np.abs(progress - target))) for target in np.linspace(0, 1, max_frames)]
+    return sorted(set(nearest) | {0, n_points - 1})
+
+
+def page_moves(ax, path):
+    """How far each step of a path moves on the page, in pixels, as far as the view shows it: a point off
+    the view counts at its edge, and a step from off the view to off the view (or to a point a diverged
+    run no longer has, NaN) moves nothing the reader sees."""
+    (x0, x1), (y0, y1) = sorted(ax.get_xlim()), sorted(ax.get_ylim())
+    seen = (path[:, 0] >= x0) & (path[:, 0] <= x1) & (path[:, 1] >= y0) & (path[:, 1] <= y1)
+    inside = np.column_stack([np.clip(path[:, 0], x0, x1), np.clip(path[:, 1], y0, y1)])
+    moves = np.linalg.norm(np.diff(ax.transData.transform(inside), axis=0), axis=1)
+    return np.where((seen[:-1] | seen[1:]) & np.isfinite(moves), moves, 0.0)
 
 
 def _format_loss(value) -> str:
@@ -167,7 +196,6 @@ def render_frames(anim) -> list:
 def _frame_updates(anim):
     """(figure, moving artists, one update per frame): the background is set up and the artists placed."""
     path, losses = _validate(anim)
-    indices = frame_indices(len(path), anim.max_frames)
     fig, ax = anim.figure, anim.ax
     canvas = _canvas(fig)
 
@@ -177,6 +205,7 @@ def _frame_updates(anim):
     ax.set_xlim(xlim)
     ax.set_ylim(ylim)
     vertices, ends = _drawable_polyline(path, xlim, ylim)
+    indices = anim.shown_steps()
 
     (line,) = ax.plot([], [], "-", color=anim.color, lw=2.0, marker="o", ms=2.5,
                       label=anim.label, animated=True, zorder=5)
