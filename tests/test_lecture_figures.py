@@ -549,3 +549,20 @@ def test_a_phones_figures_have_text_of_at_least_ten_css_pixels(phone_figures):
         if min(sizes) * DPI / 72 < 9.9:
             small[name] = min(sizes)
     assert not small, f"text under 10 CSS px on a phone (points): {small}"
+
+
+@pytest.mark.parametrize("narrow", [False, True])
+def test_convexity_map_outlines_the_grid_best_cell_apart_from_the_local_minimum(lecture, results, narrow):
+    """The grid best is one cell of the map, outlined; the text says the Hessian is positive definite there.
+    The local minimum, about a cell away, has a marker that does not touch the outline."""
+    from matplotlib.patches import Rectangle
+    fig = draw(lecture, results, "sine-convexity-map", narrow)
+    ax, renderer = fig.axes[0], fig.canvas.get_renderer()
+    grid, best = results("sine_surface")["grid"], np.asarray(results("sine_surface")["grid_best"])
+    outline, = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_label().startswith("grid best")]
+    np.testing.assert_allclose(np.add(outline.get_xy(), [outline.get_width() / 2, outline.get_height() / 2]), best)
+    i, j = np.unravel_index(np.argmin(np.hypot(grid["W1"] - best[0], grid["W2"] - best[1])), grid["W1"].shape)
+    assert results("sine_convexity")["pd_map"]["pd"][i, j]
+    minimum, = [line for line in ax.get_lines() if line.get_label().startswith("local minimum")]
+    np.testing.assert_array_equal(minimum.get_xydata()[0], results("sine_optimum")["optimum"]["w"])
+    assert not minimum.get_window_extent(renderer).overlaps(outline.get_window_extent(renderer))

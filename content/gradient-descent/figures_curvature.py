@@ -25,7 +25,7 @@ def _star(ax, w, label, z=None, color=MARK_COLORS[0], marker="*", size=13):
 def sine_convexity_map(sine_convexity, sine_surface, sine_optimum, narrow=False):
     """Grid points of the sine loss shaded by whether the Hessian there is positive definite."""
     from matplotlib.colors import ListedColormap
-    from matplotlib.patches import Patch
+    from matplotlib.patches import Patch, Rectangle
     pd, grid = sine_convexity["pd_map"]["pd"], sine_surface["grid"]   # pd: on the surface's grid
     fig, ax = one_panel(narrow, (PAGE_WIDTH * 0.8, PANEL_HEIGHT + 0.6), 4.4)
     colors = ("#bdbdbd", "#4daf4a")
@@ -34,8 +34,13 @@ def sine_convexity_map(sine_convexity, sine_surface, sine_optimum, narrow=False)
     ax.contour(grid["W1"], grid["W2"], grid["L"], levels=contour_levels(grid["L"], 15), colors="0.2",
                linewidths=0.6, alpha=0.8)
     ax.plot(grid["W1"].ravel(), grid["W2"].ravel(), ".", color="black", markersize=1.2)
-    _star(ax, sine_surface["grid_best"], "grid best")
-    _star(ax, sine_optimum["optimum"]["w"], "local minimum (Newton)", color=MARK_COLORS[2], marker="X", size=9)
+    # The grid best is one of the map's cells, so its cell is outlined: the local minimum lies about a cell
+    # away, where two markers would overlap (on a phone they are 11 CSS pixels apart).
+    cell = np.array([grid["W1"][0, 1] - grid["W1"][0, 0], grid["W2"][1, 0] - grid["W2"][0, 0]])
+    ax.add_patch(Rectangle(np.asarray(sine_surface["grid_best"]) - cell / 2, *cell, facecolor="none",
+                           edgecolor="black", linewidth=1.6, zorder=8, label="grid best (its cell)"))
+    _star(ax, sine_optimum["optimum"]["w"], "local minimum (Newton)", color=MARK_COLORS[2], marker="X",
+          size=7 if narrow else 8)
     handles, _ = ax.get_legend_handles_labels()
     handles = [Patch(facecolor=colors[1], label="Hessian positive definite"),
                Patch(facecolor=colors[0], label="not positive definite")] + handles
