@@ -152,3 +152,16 @@ def test_dark_twin_of_a_white_figure_is_the_dark_page():
     assert close(decoded, np.broadcast_to(rgb(DARK_BACKGROUND), decoded.shape))
     with pytest.raises(ValueError):
         dark_twin(".svg", b"<svg/>")
+
+
+def test_mark_outlines_keep_their_colour_in_the_dark_scheme():
+    """A mark's outline is one colour wherever it lies: the dark remap keeps it (a black one turned white on the
+    dark page and stayed black over a surface, so a mark across a 3-D surface's edge had two)."""
+    from matplotlib.colors import to_rgb
+    from lecturekit.plotting.dark import dark_colours
+    from lecturekit.plotting.style import MARK_COLORS, mark_edge
+    for colour in MARK_COLORS:
+        edge = np.array([[round(255 * c) for c in to_rgb(mark_edge(colour))]], dtype=np.uint8)
+        assert np.abs(dark_colours(edge).astype(int) - edge).max() <= 1, colour
+        assert max(to_rgb(mark_edge(colour))) < 0.5 * max(to_rgb(colour))   # darker than the mark: it outlines it
+    assert mark_edge("white") == "black"

@@ -109,7 +109,7 @@ def test_an_animation_is_drawn_twice_as_fine_with_dark_gif_and_poster():
     ax = fig.add_subplot()
     ax.plot(np.linspace(-2, 2, 40), np.linspace(-2, 2, 40) ** 2)
     ax.set(xlabel="x", ylabel="f")
-    path = np.column_stack([np.linspace(2, 0.1, 6), np.linspace(2, 0.1, 6) ** 2])
+    path = np.column_stack([np.linspace(2, 0.1, 6), np.linspace(4, 0.01, 6)])   # equal steps: a frame each
     files, width, height, pixels = figure_files(PathAnimation(fig, ax, path, path[:, 1], max_frames=6))
     assert (width, height) == (320, 240)
     assert set(files) == {"file", "file.dark", "poster", "poster.dark"}

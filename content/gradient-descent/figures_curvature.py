@@ -5,7 +5,7 @@ Each function draws computed results (see compute_curvature.py) and computes not
 import numpy as np
 
 from lecturekit.engine.registry import figure
-from lecturekit.plotting.style import (MARK_COLORS, PAGE_WIDTH, PANEL_HEIGHT, PATH_COLOR, one_panel,
+from lecturekit.plotting.style import (MARK_COLORS, PAGE_WIDTH, PANEL_HEIGHT, PATH_COLOR, mark_edge, one_panel,
                                        panel_grid, place_legend, two_panels)
 from lecturekit.plotting.paths import draw_step_path, fix_layout, label_steps
 from lecturekit.plotting.surfaces import contour_levels, draw_contours, draw_path, draw_surface, mark_points
@@ -17,7 +17,7 @@ SINE_LABELS = ("$w_0$", "$w_1$")
 def _star(ax, w, label, z=None, color=MARK_COLORS[0], marker="*", size=13):
     """One distinctive marker with a legend entry, on a 2-D or 3-D axes."""
     coords = [[w[0]], [w[1]]] + ([[z]] if z is not None else [])
-    ax.plot(*coords, marker=marker, color=color, markeredgecolor="black", markersize=size,
+    ax.plot(*coords, marker=marker, color=color, markeredgecolor=mark_edge(color), markersize=size,
             linestyle="none", label=label, zorder=8)
 
 

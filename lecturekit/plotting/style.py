@@ -18,6 +18,22 @@ PATH_COLOR = "#c2185b"
 MARK_COLORS = ("#e6ab02", "#7570b3", "#e7298a", "#66a61e")
 CMAP = "viridis"
 
+
+def mark_edge(colour):
+    """The outline of a mark of this colour: its own hue at 40% of its value, which the dark scheme keeps.
+
+    A black outline turns white where it lies on the dark page but stays black
+    over a drawn surface (plotting.dark), so a mark straddling a 3-D surface's
+    edge had an outline half black and half white. Hue keeps saturation: for
+    every MARK_COLORS entry this one is above dark.COLOURED. A grey or white
+    mark has no hue to keep: its outline is black.
+    """
+    from matplotlib.colors import to_hex, to_rgb
+    rgb = to_rgb(colour)
+    if max(rgb) - min(rgb) < 0.2:
+        return "black"
+    return to_hex(tuple(0.4 * c for c in rgb))
+
 RC = {
     "font.size": 9,
     "axes.titlesize": 10,

@@ -2,7 +2,7 @@
 import numpy as np
 
 from .paths import draw_step_path
-from .style import CMAP, MARK_COLORS, PANEL_HEIGHT, PATH_COLOR, axes_inches, two_panels
+from .style import CMAP, MARK_COLORS, PANEL_HEIGHT, PATH_COLOR, axes_inches, mark_edge, two_panels
 
 MARKERS = ("o", "s", "D", "P", "X")
 
@@ -71,8 +71,9 @@ def mark_points(ax, marks, surface=None):
     the edge of the box still shows whole.
     """
     for i, (label, w, *z) in enumerate(marks):
-        style = dict(marker=MARKERS[i % len(MARKERS)], color=MARK_COLORS[i % len(MARK_COLORS)],
-                     markeredgecolor="black", markersize=8, linestyle="none", label=label, zorder=7)
+        colour = MARK_COLORS[i % len(MARK_COLORS)]
+        style = dict(marker=MARKERS[i % len(MARKERS)], color=colour, markeredgecolor=mark_edge(colour),
+                     markersize=8, linestyle="none", label=label, zorder=7)
         if surface:
             ax.plot([w[0]], [w[1]], [z[0]], **style)
         else:
