@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from lecturekit.plotting.animate import render_frames
+from lecturekit.plotting.placement import box_edges
 
 MODELS = ("logistic", "sine")
 
@@ -120,10 +121,19 @@ def test_taylor_map_draws_both_halves_of_each_axis_under_the_markers(lecture, re
     np.testing.assert_allclose([zoom.get_xlim(), zoom.get_ylim()], taylor["zoom"]["box"], rtol=1e-12)
     assert ax.get_aspect() == zoom.get_aspect() == 1.0
     labelled = 0
-    for axes in (ax, zoom):   # the λ labels lie clear of each other
-        boxes = [t.get_bbox_patch().get_window_extent() for t in axes.texts if t.get_text().startswith("$\\lambda")]
+    renderer = fig.canvas.get_renderer()
+    outline = next(c for c in ax.get_children() if type(c).__name__ == "InsetIndicator").rectangle
+    edges = box_edges(outline.get_window_extent(renderer))
+    for axes in (ax, zoom):   # the λ labels lie clear of each other, of the marks and of the zoomed box's outline
+        boxes = [t.get_bbox_patch().get_window_extent(renderer) for t in axes.texts
+                 if t.get_text().startswith("$\\lambda")]
         labelled += len(boxes)
         assert not any(a.overlaps(b) for a, b in combinations(boxes, 2)), (model, narrow)
+        marks = [line.get_window_extent(renderer) for line in axes.get_lines()]
+        for box in boxes:
+            assert not any(box.overlaps(other) for other in marks + (edges if axes is ax else [])), (model, narrow)
+            assert axes.get_window_extent(renderer).contains(box.x0, box.y0) and \
+                axes.get_window_extent(renderer).contains(box.x1, box.y1), "a λ label inside its panel"
     assert labelled == 2, "each eigenvalue labelled once, on the map or in the zoom"
 
 

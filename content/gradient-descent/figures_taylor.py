@@ -6,6 +6,8 @@ import numpy as np
 
 from lecturekit.engine.registry import figure
 from lecturekit.plotting.style import MARK_COLORS, NARROW_WIDTH, PAGE_WIDTH, PANEL_HEIGHT, new_figure, two_panels
+from lecturekit.plotting.paths import fix_layout
+from lecturekit.plotting.placement import box_edges, first_clear
 from lecturekit.plotting.surfaces import contour_levels, draw_contours
 
 MODEL_COLOR = "#d7301f"    # the quadratic model, drawn over the true loss
@@ -27,13 +29,13 @@ def _mark(ax, w, label, color, marker, size):
             linestyle="none", label=label, zorder=12)
 
 
-def _eigen_axes(ax, taylor, labelled, steep_label_left=False):
+def _eigen_axes(ax, taylor, labelled):
     """Both half-axes of each eigenvector from w*, as arrows clipped to `ax`; the λ label at the `labelled` ones.
 
-    `steep_label_left`: where both axes are labelled, a steep axis's label to the left of its tip (a small
-    map, where on the right it met the flat axis's label, which reaches left from that axis's tip)."""
-    steep_label_left = steep_label_left and len(labelled) > 1
+    Returns the labels, each with its candidate places (_label_places): they are placed once the figure is
+    laid out and everything they must not cover is drawn (_place_labels)."""
     w, V = np.asarray(taylor["w"]), np.asarray(taylor["eigenvectors"])
+    labels = []
     for i, (lam, length) in enumerate(zip(taylor["eigenvalues"], taylor["axis_lengths"])):
         for sign in (1, -1):
             arrow = ax.annotate("", xy=w + sign * length * V[:, i], xytext=w, zorder=9, annotation_clip=False,
@@ -41,18 +43,42 @@ def _eigen_axes(ax, taylor, labelled, steep_label_left=False):
                                                 mutation_scale=12, shrinkA=0, shrinkB=0, path_effects=_outlined()))
             arrow.arrow_patch.set_clip_path(ax.patch)   # in the zoom, a long axis runs off the frame
         if i in labelled:
-            # At the end where the axis's main component is positive (right or top), beside the arrow, inwards.
+            # At the end where the axis's main component is positive (right or top), beside the arrow.
             direction = V[:, i] if V[np.argmax(np.abs(V[:, i])), i] > 0 else -V[:, i]
-            flat, rising = abs(direction[0]) >= abs(direction[1]), direction[1] >= 0
-            # A flat arrow gets its label on the side its shaft leaves free: above if it rises to the tip.
-            # A steep one's label goes a font size to the right of the tip: clear of the arrowhead's barbs.
-            offset = ((0, 0.6) if rising else (0, -0.6)) if flat else (-1.0 if steep_label_left else 1.0, 0)
-            ax.annotate(f"$\\lambda_{i + 1} = {lam:.3g}$", xy=w + length * direction,
-                        xytext=offset, textcoords="offset fontsize",
-                        ha="right" if flat or steep_label_left else "left",
-                        va=("bottom" if rising else "top") if flat else "top",
-                        fontsize=8, zorder=11, bbox=dict(boxstyle="round,pad=0.2", facecolor=AXIS_COLORS[i],
-                                                         edgecolor="0.3"))   # opaque: the dark scheme keeps its colours
+            places = _label_places(abs(direction[0]) >= abs(direction[1]), direction[1] >= 0)
+            offset, ha, va = places[0]
+            text = ax.annotate(f"$\\lambda_{i + 1} = {lam:.3g}$", xy=w + length * direction, xytext=offset,
+                               textcoords="offset fontsize", ha=ha, va=va, fontsize=8, zorder=11,
+                               bbox=dict(boxstyle="round,pad=0.2", facecolor=AXIS_COLORS[i],
+                                         edgecolor="0.3"))   # opaque: the dark scheme keeps its colours
+            labels.append((text, places))
+    return labels
+
+
+def _label_places(flat, rising):
+    """(offset in font sizes, ha, va) places for a λ label at its axis's tip, best first.
+
+    A flat arrow's label goes on the side its shaft leaves free (above if the
+    shaft rises to the tip), reaching back along it, else the other side; a
+    steep one's a font size beside the tip, clear of the arrowhead's barbs,
+    right or else left; then the same farther out.
+    """
+    if flat:
+        side = 1 if rising else -1
+        near = [((0, 0.6 * s), "right", "bottom" if s > 0 else "top") for s in (side, -side)]
+        return near + [((0, 1.6 * s), ha, va) for (_, s), ha, va in near]
+    near = [((1.0, 0), "left", "top"), ((-1.0, 0), "right", "top")]
+    return near + [((1.0, -1.0), "left", "top"), ((-1.0, -1.0), "right", "top")]
+
+
+def _place_labels(renderer, panels):
+    """Each λ label at the first of its places clear of the other labels, the marks, the outline of the zoomed
+    box and what else a panel names; inside its panel. `panels`: (axes, labels, obstacles) triples; the
+    figure is laid out for good (fix_layout), so the boxes are where they will be drawn."""
+    for axes, labels, obstacles in panels:
+        taken = list(obstacles) + [line.get_window_extent(renderer) for line in axes.get_lines()]
+        for text, places in labels:
+            taken.append(first_clear(text, places, taken, renderer, within=axes.get_window_extent(renderer)))
 
 
 def _tiny(taylor):
@@ -87,7 +113,7 @@ def taylor_contours(taylor, labels, narrow=False):
     ax.contour(fine["W1"], fine["W2"], fine["L"], levels=levels, colors="0.15", linewidths=0.6,
                linestyles="dashed", alpha=0.7)
     tiny = _tiny(taylor)
-    _eigen_axes(ax, taylor, labelled={0, 1} - tiny, steep_label_left=narrow)
+    map_labels = _eigen_axes(ax, taylor, labelled={0, 1} - tiny)
     ax.set(xlim=(x0, x1), ylim=(y0, y1), xlabel=labels[0], ylabel=labels[1])
     ax.set_aspect("equal")
 
@@ -99,17 +125,17 @@ def taylor_contours(taylor, labels, narrow=False):
     az.contour(zoom["W1"], zoom["W2"], zoom["Q"], levels=zoom_levels, colors=MODEL_COLOR, linewidths=0.9)
     az.contour(zoom["W1"], zoom["W2"], zoom["L"], levels=zoom_levels, colors="0.15", linewidths=0.7,
                linestyles="dashed")
-    _eigen_axes(az, taylor, labelled=tiny, steep_label_left=narrow)
+    zoom_labels = _eigen_axes(az, taylor, labelled=tiny)
     az.set(xlim=(zx0, zx1), ylim=(zy0, zy1), xticks=[], yticks=[], facecolor="white")
     az.set_aspect("equal")
     az.grid(False)
     for spine in az.spines.values():
         spine.set(visible=True, linewidth=1.2)
-    az.text(0.03, 0.97, f"zoom ×{(x1 - x0) / (zx1 - zx0):.0f}", transform=az.transAxes, ha="left", va="top",
+    zoom_title = az.text(0.03, 0.97, f"zoom ×{(x1 - x0) / (zx1 - zx0):.0f}", transform=az.transAxes, ha="left", va="top",
             fontsize=8, zorder=13, bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="none"))
     # The zoomed box is outlined, without connector lines: drawn to the inset's corners, matplotlib's ran past
     # the map's edge (and through a tick label) once the equal aspect had moved the inset.
-    ax.indicate_inset([zx0, zy0, zx1 - zx0, zy1 - zy0], edgecolor="black", alpha=0.9, linewidth=1.0)
+    outline = ax.indicate_inset([zx0, zy0, zx1 - zx0, zy1 - zy0], edgecolor="black", alpha=0.9, linewidth=1.0)
     for axes in (ax, az):
         _mark(axes, taylor["model_minimizer"], "minimum of the model", MARK_COLORS[2], "X", 8)
         _mark(axes, taylor["w"], "grid best", MARK_COLORS[0], "*", 12)
@@ -121,6 +147,11 @@ def taylor_contours(taylor, labels, narrow=False):
                 Line2D([], [], color=MODEL_COLOR, linewidth=0.9, label="model (in the zoom)")]
     fig.legend(handles + proxies, names + [p.get_label() for p in proxies], loc="outside lower center",
                ncols=1 if narrow else 3, fontsize=7.5)
+    renderer = fix_layout(fig).get_renderer()
+    zoomed = box_edges(outline.rectangle.get_window_extent(renderer), width=2.0)
+    inset = [] if narrow else [az.get_window_extent(renderer)]
+    _place_labels(renderer, [(ax, map_labels, zoomed + inset),
+                             (az, zoom_labels, [zoom_title.get_bbox_patch().get_window_extent(renderer)])])
     return fig
 
 
