@@ -287,9 +287,10 @@ def assert_apart(fig, labels):
         assert not any(a.overlaps(b) for b in boxes[i + 1:]), labels[i].get_text()
 
 
-def assert_off_the_path_and_by_its_point(fig, ax, labels, path):
+def assert_off_the_path_and_by_its_point(fig, ax, labels, path, nearer=1.0):
     """No step number has a segment of the path through it, and each lies nearer its own point than any other
-    (or has a leader line to it): a number beside another dot would be read as that dot's."""
+    (by the factor `nearer`), or has a leader line to it: a number about as near another dot would be read as
+    that dot's."""
     path = np.asarray(path, dtype=float)
     renderer = fig.canvas.get_renderer()
     t = np.linspace(0, 1, 80)[:, None, None]
@@ -303,7 +304,7 @@ def assert_off_the_path_and_by_its_point(fig, ax, labels, path):
             own = points[steps_of(label)[0]]
             centre = np.array([(box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2])
             others = points[np.linalg.norm(points - own, axis=1) > 1.0]
-            assert np.linalg.norm(own - centre) < np.linalg.norm(others - centre, axis=1).min(), label.get_text()
+            assert np.linalg.norm(own - centre) < nearer * np.linalg.norm(others - centre, axis=1).min(), label.get_text()
 
 
 @pytest.mark.parametrize("narrow", [False, True])
@@ -329,7 +330,7 @@ def test_crossing_paths_are_coloured_by_step_and_numbered_apart(lecture, results
         assert {0, 1, 2, 3} <= set(numbered)   # the first steps read in order, from the start
         assert numbered == list(range(numbered[-1] + 1)), f"{run}: a gap in the numbers {numbered}"
         assert_apart(fig, labels)
-        assert_off_the_path_and_by_its_point(fig, ax, labels, path)
+        assert_off_the_path_and_by_its_point(fig, ax, labels, path, nearer=0.6 if name == "sine-gd-path" else 1.0)
 
 
 def test_parabola_steps_are_all_numbered_off_the_path_and_apart(lecture, results):
@@ -576,3 +577,18 @@ def test_convexity_map_outlines_the_grid_best_cell_apart_from_the_local_minimum(
     minimum, = [line for line in ax.get_lines() if line.get_label().startswith("local minimum")]
     np.testing.assert_array_equal(minimum.get_xydata()[0], results("sine_optimum")["optimum"]["w"])
     assert not minimum.get_window_extent(renderer).overlaps(outline.get_window_extent(renderer))
+
+
+@pytest.mark.parametrize("narrow", [False, True])
+@pytest.mark.parametrize("model", MODELS)
+def test_taylor_zoom_says_its_magnification_on_the_page(lecture, results, model, narrow):
+    """"zoom ×m": the zoom's pixels per unit are m times the map's, as drawn (the inset is smaller than the map)."""
+    import re
+    fig = draw(lecture, results, f"{model}-taylor-contours", narrow)
+    ax = fig.axes[0]
+    zoom = next(a for a in fig.axes[1:] if a.get_label() != "<colorbar>") if narrow else next(a for a in ax.child_axes)
+    title, = [t.get_text() for t in zoom.texts if t.get_text().startswith("zoom")]
+    stated = float(re.fullmatch(r"zoom ×([0-9.]+)", title).group(1))
+    renderer = fig.canvas.get_renderer()
+    per_unit = [a.get_window_extent(renderer).width / np.diff(a.get_xlim())[0] for a in (ax, zoom)]
+    assert stated == pytest.approx(per_unit[1] / per_unit[0], rel=0.05), title

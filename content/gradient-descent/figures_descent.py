@@ -84,6 +84,7 @@ def sine_gd_path(sine_surface, runs, narrow=False):
     handles, names = ax2.get_legend_handles_labels()
     fig.legend(handles, names, loc="outside lower center", ncols=1 if narrow else 3, fontsize=7.5)
     label_steps(ax2, path[:FIRST_STEPS], avoid=ax2.get_lines(), fontsize=9, merge=20, path=path, leaders=True,
+                nearer=0.6,   # amid the bundle, a number clearly by its own dot or out on a line
                 color="white", path_effects=[patheffects.withStroke(linewidth=2, foreground="black")])
     return fig
 

@@ -131,8 +131,9 @@ def taylor_contours(taylor, labels, narrow=False):
     az.grid(False)
     for spine in az.spines.values():
         spine.set(visible=True, linewidth=1.2)
-    zoom_title = az.text(0.03, 0.97, f"zoom ×{(x1 - x0) / (zx1 - zx0):.0f}", transform=az.transAxes, ha="left", va="top",
-            fontsize=8, zorder=13, bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="none"))
+    zoom_title = az.text(0.03, 0.97, "zoom", transform=az.transAxes, ha="left", va="top", fontsize=8, zorder=13,
+                         bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="none"))   # its factor:
+    # set once the figure is laid out, below
     # The zoomed box is outlined, without connector lines: drawn to the inset's corners, matplotlib's ran past
     # the map's edge (and through a tick label) once the equal aspect had moved the inset.
     outline = ax.indicate_inset([zx0, zy0, zx1 - zx0, zy1 - zy0], edgecolor="black", alpha=0.9, linewidth=1.0)
@@ -148,6 +149,9 @@ def taylor_contours(taylor, labels, narrow=False):
     fig.legend(handles + proxies, names + [p.get_label() for p in proxies], loc="outside lower center",
                ncols=1 if narrow else 3, fontsize=7.5)
     renderer = fix_layout(fig).get_renderer()
+    # The magnification on the page: the zoom's pixels per unit over the map's (not the boxes' ratio of sizes,
+    # which the inset's own smaller size divides).
+    zoom_title.set_text(f"zoom ×{(az.bbox.width / (zx1 - zx0)) / (ax.bbox.width / (x1 - x0)):.2g}")
     zoomed = box_edges(outline.rectangle.get_window_extent(renderer), width=2.0)
     inset = [] if narrow else [az.get_window_extent(renderer)]
     _place_labels(renderer, [(ax, map_labels, zoomed + inset),

@@ -34,7 +34,8 @@ class PathAnimation:
     ax: object              # the Axes the path moves in
     path: np.ndarray        # (k+1, 2) points in ax data coordinates (for a 1-D run: columns x and f(x))
     losses: np.ndarray      # (k+1,) loss at each point
-    max_frames: int = 40
+    max_frames: int = 60     # a run of up to 60 even steps shows each: a bouncing run with a step skipped
+                             # looks as if it stalled on one wall
     color: str = "C3"
     label: str = "descent path"   # legend entry for the path line
     marks: tuple = ()       # Line2D markers already on `ax` (start, minimum): redrawn above the path in every frame

@@ -64,6 +64,9 @@ def fix_layout(fig):
         engine.execute(fig)   # needs the renderer the canvas now has
     for ax in fig.axes:
         ax.apply_aspect()
+        for inset in ax.child_axes:   # where its locator puts it, as a draw does
+            locator = inset.get_axes_locator()
+            inset.apply_aspect(locator(inset, canvas.get_renderer()) if locator else None)
     fig.set_layout_engine("none")
     return canvas
 
@@ -86,13 +89,13 @@ def _crosses(box, segments):
     return bool((inside & (low <= high)).any())
 
 
-def _nearest_is(box, own, points):
+def _nearest_is(box, own, points, nearer):
     """Whether a label's box is nearer to its own point than to any other of `points` (others than those at its
-    point): a number beside a dot it does not belong to would be read as that dot's."""
+    point), by the factor `nearer`: a number about as near another dot would be read as that dot's."""
     centre = np.array([(box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2])
     distances = np.linalg.norm(points - centre, axis=1)
     others = np.linalg.norm(points - own, axis=1) > 1.0
-    return not others.any() or np.linalg.norm(own - centre) < distances[others].min()
+    return not others.any() or np.linalg.norm(own - centre) < nearer * distances[others].min()
 
 
 COMPASS = np.array([(np.cos(a), np.sin(a)) for a in np.arange(8) * np.pi / 4])
@@ -109,7 +112,7 @@ def _candidates(away, gap, leaders):
 
 
 def label_steps(ax, points, fontsize=7, gap=0.8, avoid=(), pad=2.0, side_pad=0.5, merge=0.0, laid_out=False,
-                path=None, leaders=False, **style):
+                path=None, leaders=False, nearer=1.0, **style):
     """Number the points 0, 1, 2, ... beside them, leaving out a label that would come within `pad` pixels
     above or below, or `side_pad` font sizes beside, one already placed or an artist in `avoid` (a start
     or minimum marker): two numbers side by side must not read as one ("3" and "0" as "30").
@@ -118,7 +121,8 @@ def label_steps(ax, points, fontsize=7, gap=0.8, avoid=(), pad=2.0, side_pad=0.5
     there, `gap` font sizes away, reaching outwards, so it stays off the path's
     own segments; where that spot is taken, or a segment of `path` (the whole
     path; default `points`) runs through it, or it would lie nearer to
-    another point than its own, the label goes in another direction, and with `leaders`, farther out on a thin line to its point (a
+    another point than `nearer` times its distance to its own (a dense
+    bundle needs less than 1), the label goes in another direction, and with `leaders`, farther out on a thin line to its point (a
     point amid a bundle of segments). The numbers stop at the first one left
     out (after the first placed): a number beyond a gap would be taken for a
     neighbouring dot's. With `merge` > 0 (pixels), points the path revisits
@@ -155,7 +159,7 @@ def label_steps(ax, points, fontsize=7, gap=0.8, avoid=(), pad=2.0, side_pad=0.5
             reach = Bbox.from_extents(box.x0 - beside, box.y0 - pad, box.x1 + beside, box.y1 + pad)
             near = Bbox.from_extents(box.x0 - pad, box.y0 - pad, box.x1 + pad, box.y1 + pad)
             if any(reach.overlaps(other) for other in taken) or _crosses(near, segments) \
-                    or not (with_line or _nearest_is(box, xy[k], line)):
+                    or not (with_line or _nearest_is(box, xy[k], line, nearer)):
                 text.remove()
                 continue
             placed.append(text)
