@@ -119,16 +119,17 @@ def label_steps(ax, points, fontsize=7, gap=0.8, avoid=(), pad=2.0, side_pad=0.5
 
     A label sits off its point along the outward bisector of the path's turn
     there, `gap` font sizes away, reaching outwards, so it stays off the path's
-    own segments; where that spot is taken, or a segment of `path` (the whole
-    path; default `points`) runs through it, or it would lie nearer to
-    another point than `nearer` times its distance to its own (a dense
-    bundle needs less than 1), the label goes in another direction, and with `leaders`, farther out on a thin line to its point (a
-    point amid a bundle of segments). The numbers stop at the first one left
-    out (after the first placed): a number beyond a gap would be taken for a
-    neighbouring dot's. With `merge` > 0 (pixels), points the path revisits
-    share one label ("0 & 3 & 6", not a coordinate): a path cycling between a
-    few places reads as the cycle. The figure's layout is fixed first
-    (fix_layout; unless `laid_out`: the caller did, once for several panels).
+    own segments. Where that spot is taken, or a segment of `path` (the whole
+    path; default `points`) runs through it, or it lies nearer to another
+    point than `nearer` times its distance to its own (a dense bundle needs
+    less than 1), the label tries the other directions and, with `leaders`,
+    farther out on a thin line to its point (a point amid a bundle of
+    segments). The numbers stop at the first one left out (after the first
+    placed): a number beyond a gap would be taken for a neighbouring dot's.
+    With `merge` > 0 (pixels), points the path revisits share one label
+    ("0 & 3 & 6", not a coordinate): a path cycling between a few places
+    reads as the cycle. The figure's layout is fixed first (fix_layout;
+    unless `laid_out`: the caller did, once for several panels).
     Returns the Text artists placed.
     """
     from matplotlib.text import Text
