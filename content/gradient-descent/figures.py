@@ -8,12 +8,7 @@ import numpy as np
 from lecturekit.engine.registry import figure
 from lecturekit.plotting.style import (CLASS_COLORS, CLASS_MARKERS, MARK_COLORS, PATH_COLOR, one_panel, place_legend,
                                        two_panels)
-from lecturekit.plotting.surfaces import log_levels, surface_and_contours
-
-
-def _mark(ax, w, f, label, color, marker="o"):
-    ax.plot([w], [f], marker=marker, color=color, markeredgecolor="black", markersize=8,
-            linestyle="none", label=label, zorder=5)
+from lecturekit.plotting.surfaces import log_levels, mark_point, surface_and_contours
 
 
 @figure
@@ -22,7 +17,7 @@ def p1_curve(basics, narrow=False):
     p1 = basics["p1"]
     fig, ax = one_panel(narrow, (5.2, 2.8), 3.1)
     ax.plot(p1["curve"]["w"], p1["curve"]["f"], color="C0", label="$f(w) = w^2 - 3w + 4$")
-    _mark(ax, p1["minimizer"], p1["minimum"], f"minimizer $w^* = {p1['minimizer']:g}$", MARK_COLORS[0])
+    mark_point(ax, (p1["minimizer"], p1["minimum"]), f"minimizer $w^* = {p1['minimizer']:g}$", zorder=5)
     ax.set(xlabel="$w$", ylabel="$f(w)$")
     place_legend(ax, narrow)
     return fig
@@ -36,7 +31,7 @@ def p2_integers(basics, narrow=False):
     ax.plot(p2["curve"]["w"], p2["curve"]["f"], color="0.75", linewidth=1, label="$f$ on the reals")
     ax.plot(p2["points"]["w"], p2["points"]["f"], "o", color="C0", label="$f$ at the integers")
     for i, w in enumerate(p2["minimizers"]):
-        _mark(ax, w, p2["minimum"], "integer minimizers" if i == 0 else None, MARK_COLORS[0], "D")
+        mark_point(ax, (w, p2["minimum"]), "integer minimizers" if i == 0 else None, marker="D", zorder=5)
     ax.set(xlabel="$w$", ylabel="$f(w)$")
     place_legend(ax, narrow, narrow_ncols=2)
     return fig
@@ -54,7 +49,7 @@ def p3_curve(basics, narrow=False):
         global_min = point["w"] == p3["global_minimizer"]
         kind = "global min" if global_min else point["kind"]
         color, marker = (MARK_COLORS[2], "*") if global_min else styles[point["kind"]]
-        _mark(ax, point["w"], point["f"], kind if kind not in seen else None, color, marker)
+        mark_point(ax, (point["w"], point["f"]), kind if kind not in seen else None, color, marker, zorder=5)
         seen.add(kind)
     ax.set(xlabel="$w$", ylabel="$f(w)$")
     place_legend(ax, narrow, narrow_ncols=2, loc="upper center")
@@ -221,7 +216,7 @@ def _one_weight_figure(q, loss_label, narrow):
     """Left (or above): a loss curve in one weight with its best point; returns the figure and the other axes."""
     fig, ax1, ax2 = two_panels(narrow, 2.8)
     ax1.plot(q["w"], q["loss"], color="C0", label=loss_label)
-    _mark(ax1, q["best_w"], q["best_loss"], f"best $w = {q['best_w']:.3g}$", MARK_COLORS[0])
+    mark_point(ax1, (q["best_w"], q["best_loss"]), f"best $w = {q['best_w']:.3g}$", zorder=5)
     ax1.set(xlabel="$w$", ylabel="loss")
     ax1.legend()
     return fig, ax2

@@ -5,20 +5,14 @@ Each function draws computed results (see compute_curvature.py) and computes not
 import numpy as np
 
 from lecturekit.engine.registry import figure
-from lecturekit.plotting.style import (MARK_COLORS, PAGE_WIDTH, PANEL_HEIGHT, PATH_COLOR, mark_edge, one_panel,
+from lecturekit.plotting.style import (MARK_COLORS, PAGE_WIDTH, PANEL_HEIGHT, PATH_COLOR, one_panel,
                                        panel_grid, place_legend, two_panels)
 from lecturekit.plotting.paths import draw_step_path, fix_layout, label_steps
-from lecturekit.plotting.surfaces import contour_levels, draw_contours, draw_path, draw_surface, mark_points
+from lecturekit.plotting.surfaces import (contour_levels, draw_contours, draw_path, draw_surface, mark_point,
+                                          mark_points)
 
 SECOND_PATH = "#ff8f00"    # plain GD beside momentum
 SINE_LABELS = ("$w_0$", "$w_1$")
-
-
-def _star(ax, w, label, z=None, color=MARK_COLORS[0], marker="*", size=13):
-    """One distinctive marker with a legend entry, on a 2-D or 3-D axes."""
-    coords = [[w[0]], [w[1]]] + ([[z]] if z is not None else [])
-    ax.plot(*coords, marker=marker, color=color, markeredgecolor=mark_edge(color), markersize=size,
-            linestyle="none", label=label, zorder=8)
 
 
 @figure
@@ -39,8 +33,8 @@ def sine_convexity_map(sine_convexity, sine_surface, sine_optimum, narrow=False)
     cell = np.array([grid["W1"][0, 1] - grid["W1"][0, 0], grid["W2"][1, 0] - grid["W2"][0, 0]])
     ax.add_patch(Rectangle(np.asarray(sine_surface["grid_best"]) - cell / 2, *cell, facecolor="none",
                            edgecolor="black", linewidth=1.6, zorder=8, label="grid best (its cell)"))
-    _star(ax, sine_optimum["optimum"]["w"], "local minimum (Newton)", color=MARK_COLORS[2], marker="X",
-          size=7 if narrow else 8)
+    mark_point(ax, sine_optimum["optimum"]["w"], "local minimum (Newton)", MARK_COLORS[2], "X",
+               size=7 if narrow else 8, zorder=8)
     handles, _ = ax.get_legend_handles_labels()
     handles = [Patch(facecolor=colors[1], label="Hessian positive definite"),
                Patch(facecolor=colors[0], label="not positive definite")] + handles
@@ -110,8 +104,8 @@ def quadratic_paths(quadratic_surface, quadratic_curvatures, runs, narrow=False)
         ax = fig.add_subplot(place)
         draw_contours(ax, grid["W1"], grid["W2"], grid["L"], levels=grid["levels"], colorbar=False)
         points = draw_step_path(ax, runs[name]["path"], label="path, coloured by step", steps=steps)
-        _star(ax, runs[name]["path"][0], "start", color=MARK_COLORS[0], marker="o", size=8)
-        _star(ax, (0.0, 0.0), "minimum", color="white", marker="*", size=13)
+        mark_point(ax, runs[name]["path"][0], "start", zorder=8)
+        mark_point(ax, (0.0, 0.0), "minimum", "white", "*", 13, zorder=8)
         ax.set_aspect("equal")
         ax.set_xlim(*grid["box"][0])
         ax.set_ylim(*grid["box"][1])
@@ -173,7 +167,7 @@ def sine_momentum_path(runs, sine_momentum_baseline, sine_surface, sine_optimum,
         draw_path(ax3, run["path"], run["losses"], label=None, color=color)
     opt = sine_optimum["optimum"]
     mark_points(ax2, [(f"start {_point(momentum['start'])}", momentum["path"][0])])
-    _star(ax2, opt["w"], "local minimum", color=MARK_COLORS[2], marker="X", size=9)
+    mark_point(ax2, opt["w"], "local minimum", MARK_COLORS[2], "X", 9, zorder=8)
     # A ring, not a filled square: the run ends next to the minimum, whose mark a filled one hid or covered.
     end = momentum["path"][-1]
     ax2.plot([end[0]], [end[1]], marker="s", markersize=14, markerfacecolor="none", markeredgecolor=MARK_COLORS[1],

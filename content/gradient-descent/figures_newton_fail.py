@@ -4,7 +4,7 @@ import numpy as np
 
 from lecturekit.engine.registry import figure
 from lecturekit.plotting.style import MARK_COLORS, PAGE_WIDTH, PANEL_HEIGHT, PATH_COLOR, axes_inches, one_panel
-from lecturekit.plotting.surfaces import contour_levels
+from lecturekit.plotting.surfaces import contour_levels, mark_point
 
 PD_COLORS = ("#bdbdbd", "#4daf4a")   # not positive definite, positive definite: the convexity map's
 
@@ -66,8 +66,7 @@ def sine_newton_failure(sine_newton_failure, sine_surface, sine_optimum, narrow=
              (failure["end"], f"end: a {failure['kind']}", "v", MARK_COLORS[2], 9),
              (sine_optimum["optimum"]["w"], "local minimum", "X", MARK_COLORS[1], 9))
     for w, label, marker, color, size in marks:
-        ax.plot([w[0]], [w[1]], marker=marker, color=color, markeredgecolor="black", markersize=size,
-                linestyle="none", label=label, zorder=10)
+        mark_point(ax, w, label, color, marker, size, zorder=10)
     handles, _ = ax.get_legend_handles_labels()
     handles = [Patch(facecolor=PD_COLORS[1], label="Hessian positive definite"),
                Patch(facecolor=PD_COLORS[0], label="not positive definite")] + handles

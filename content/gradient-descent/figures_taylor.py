@@ -8,7 +8,7 @@ from lecturekit.engine.registry import figure
 from lecturekit.plotting.style import MARK_COLORS, NARROW_WIDTH, PAGE_WIDTH, PANEL_HEIGHT, new_figure, two_panels
 from lecturekit.plotting.paths import fix_layout
 from lecturekit.plotting.placement import box_edges, first_clear
-from lecturekit.plotting.surfaces import contour_levels, draw_contours
+from lecturekit.plotting.surfaces import contour_levels, draw_contours, mark_point
 
 MODEL_COLOR = "#d7301f"    # the quadratic model, drawn over the true loss
 AXIS_COLORS = ("#ffffff", "#ffd700")
@@ -21,12 +21,6 @@ def _outlined(width=3.4):
     """A black stroke under a line or arrow, so a white one shows on a light background too."""
     from matplotlib import patheffects
     return [patheffects.withStroke(linewidth=width, foreground="black")]
-
-
-def _mark(ax, w, label, color, marker, size):
-    """A marker above the arrows and contours (zorder 12), with a legend entry."""
-    ax.plot([w[0]], [w[1]], marker=marker, color=color, markeredgecolor="black", markersize=size,
-            linestyle="none", label=label, zorder=12)
 
 
 def _eigen_axes(ax, taylor, labelled):
@@ -138,8 +132,9 @@ def taylor_contours(taylor, labels, narrow=False):
     # the map's edge (and through a tick label) once the equal aspect had moved the inset.
     outline = ax.indicate_inset([zx0, zy0, zx1 - zx0, zy1 - zy0], edgecolor="black", alpha=0.9, linewidth=1.0)
     for axes in (ax, az):
-        _mark(axes, taylor["model_minimizer"], "minimum of the model", MARK_COLORS[2], "X", 8)
-        _mark(axes, taylor["w"], "grid best", MARK_COLORS[0], "*", 12)
+        # Above the arrows and contours.
+        mark_point(axes, taylor["model_minimizer"], "minimum of the model", MARK_COLORS[2], "X", 8, zorder=12)
+        mark_point(axes, taylor["w"], "grid best", MARK_COLORS[0], "*", 12, zorder=12)
     handles, names = ax.get_legend_handles_labels()
     proxies = [Line2D([], [], color=AXIS_COLORS[i], linewidth=1.8, path_effects=_outlined(),
                       label=f"eigenvector {i + 1}, $\\lambda_{i + 1} = {lam:.3g}$")
@@ -178,8 +173,7 @@ def taylor_slices(taylor, narrow=False):
     for i, (ax, cut, lam) in enumerate(zip(axes, taylor["slices"], taylor["eigenvalues"])):
         ax.plot(cut["s"], cut["L"], color="C0", linewidth=1.8, label="loss $L$")
         ax.plot(cut["s"], cut["Q"], color=MODEL_COLOR, linewidth=1.5, linestyle="--", label="model $q$")
-        ax.plot([0], [taylor["loss"]], marker="*", color=MARK_COLORS[0], markeredgecolor="black", markersize=12,
-                linestyle="none", label="grid best", zorder=5)
+        mark_point(ax, (0, taylor["loss"]), "grid best", MARK_COLORS[0], "*", 12, zorder=5)
         ax.set(xlabel="$s$, distance from the grid best" + ("" if narrow else f" along eigenvector {i + 1}"),
                title=f"along eigenvector {i + 1}: $\\lambda_{i + 1} = {lam:.3g}$",
                xlim=(cut["s"][0], cut["s"][-1]))

@@ -64,6 +64,14 @@ def draw_surface(ax, W1, W2, L):
     return ax
 
 
+def mark_point(ax, w, label=None, color=MARK_COLORS[0], marker="o", size=8, zorder=7, z=None, **style):
+    """One named point as a marker with a legend entry (on a 3-D axes at height `z`), outlined in its own
+    darkened hue (style.mark_edge), which reads the same in both schemes wherever the mark lies."""
+    coords = [[w[0]], [w[1]]] + ([[z]] if z is not None else [])
+    return ax.plot(*coords, marker=marker, color=color, markeredgecolor=mark_edge(color), markersize=size,
+                   linestyle="none", label=label, zorder=zorder, **style)[0]
+
+
 def mark_points(ax, marks, surface=None):
     """Mark named points: `marks` is a list of (label, w) or (label, w, loss) for 3-D axes.
 
@@ -71,13 +79,8 @@ def mark_points(ax, marks, surface=None):
     the edge of the box still shows whole.
     """
     for i, (label, w, *z) in enumerate(marks):
-        colour = MARK_COLORS[i % len(MARK_COLORS)]
-        style = dict(marker=MARKERS[i % len(MARKERS)], color=colour, markeredgecolor=mark_edge(colour),
-                     markersize=8, linestyle="none", label=label, zorder=7)
-        if surface:
-            ax.plot([w[0]], [w[1]], [z[0]], **style)
-        else:
-            ax.plot([w[0]], [w[1]], clip_on=False, **style)
+        style = dict(z=z[0]) if surface else dict(clip_on=False)
+        mark_point(ax, w, label, MARK_COLORS[i % len(MARK_COLORS)], MARKERS[i % len(MARKERS)], **style)
 
 
 def draw_path(ax, path, losses=None, label="descent path", color=PATH_COLOR):
